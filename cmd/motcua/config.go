@@ -1,0 +1,125 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is the configuration of motcua, from flags and MOTCUA_*
+// environment variables (flags win).
+type Config struct {
+	Addr               string        // MOTCUA_ADDR
+	DB                 string        // MOTCUA_DB: sqlite:PATH or postgres://…; empty means a SQLite file in Data
+	Data               string        // MOTCUA_DATA
+	Migrate            bool          // MOTCUA_MIGRATE
+	Demo               bool          // MOTCUA_DEMO
+	AdminToken         string        // MOTCUA_ADMIN_TOKEN
+	CheckpointInterval time.Duration // MOTCUA_CHECKPOINT_INTERVAL
+}
+
+// DefaultConfig returns the configuration used when nothing is set.
+func DefaultConfig() Config {
+	return Config{
+		Addr:               ":8080",
+		Data:               "./motcua-data",
+		CheckpointInterval: 5 * time.Minute,
+	}
+}
+
+// DSN returns the database to open: DB, or the default SQLite file in Data.
+func (c Config) DSN() string {
+	if c.DB != "" {
+		return c.DB
+	}
+	return "sqlite:" + filepath.Join(c.Data, "motcua.db")
+}
+
+// DefaultDB reports whether the configuration uses the embedded default
+// database, whose migrations are always applied.
+func (c Config) DefaultDB() bool { return c.DB == "" }
+
+// Validate checks the configuration once, before anything starts.
+func (c Config) Validate() error {
+	var errs []error
+	if c.DB != "" && !strings.HasPrefix(c.DB, "sqlite:") && !strings.HasPrefix(c.DB, "postgres://") && !strings.HasPrefix(c.DB, "postgresql://") {
+		errs = append(errs, fmt.Errorf("--db must be sqlite:PATH or postgres://…, not %q", c.DB))
+	}
+	if c.DB == "sqlite:" {
+		errs = append(errs, errors.New("--db sqlite: needs a path"))
+	}
+	if c.DB == "" && c.Data == "" {
+		errs = append(errs, errors.New("--data must not be empty"))
+	}
+	if c.CheckpointInterval < time.Second {
+		errs = append(errs, fmt.Errorf("--checkpoint-interval must be at least 1s, not %s", c.CheckpointInterval))
+	}
+	return errors.Join(errs...)
+}
+
+// dbFlags registers the flags that choose the database.
+func (c *Config) dbFlags(fs *flag.FlagSet) {
+	fs.StringVar(&c.DB, "db", c.DB, "database: sqlite:PATH or postgres://… (env MOTCUA_DB; default a SQLite file in --data)")
+	fs.StringVar(&c.Data, "data", c.Data, "data directory (env MOTCUA_DATA)")
+}
+
+// serveFlags registers the flags of serve.
+func (c *Config) serveFlags(fs *flag.FlagSet) {
+	c.dbFlags(fs)
+	fs.StringVar(&c.Addr, "addr", c.Addr, "listen address (env MOTCUA_ADDR)")
+	fs.BoolVar(&c.Migrate, "migrate", c.Migrate, "apply pending migrations at start (env MOTCUA_MIGRATE; always on for the default SQLite file)")
+	fs.BoolVar(&c.Demo, "demo", c.Demo, "load the demo data into an empty database (env MOTCUA_DEMO)")
+	fs.DurationVar(&c.CheckpointInterval, "checkpoint-interval", c.CheckpointInterval, "how often to checkpoint the dossier history (env MOTCUA_CHECKPOINT_INTERVAL)")
+}
+
+// fromEnv reads MOTCUA_* variables through getenv.
+func (c *Config) fromEnv(getenv func(string) string) error {
+	str := func(key string, dst *string) {
+		if v := getenv(key); v != "" {
+			*dst = v
+		}
+	}
+	str("MOTCUA_ADDR", &c.Addr)
+	str("MOTCUA_DB", &c.DB)
+	str("MOTCUA_DATA", &c.Data)
+	str("MOTCUA_ADMIN_TOKEN", &c.AdminToken)
+	var errs []error
+	for key, dst := range map[string]*bool{"MOTCUA_MIGRATE": &c.Migrate, "MOTCUA_DEMO": &c.Demo} {
+		if v := getenv(key); v != "" {
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s: %q is not a boolean", key, v))
+			}
+			*dst = b
+		}
+	}
+	if v := getenv("MOTCUA_CHECKPOINT_INTERVAL"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("MOTCUA_CHECKPOINT_INTERVAL: %q is not a duration", v))
+		}
+		c.CheckpointInterval = d
+	}
+	return errors.Join(errs...)
+}
+
+// parseConfig builds the configuration of a subcommand: defaults, then the
+// environment, then the flags registered by register.
+func parseConfig(name string, args []string, getenv func(string) string, register func(*Config, *flag.FlagSet)) (Config, *flag.FlagSet, error) {
+	c := DefaultConfig()
+	if err := c.fromEnv(getenv); err != nil {
+		return c, nil, err
+	}
+	fs := flag.NewFlagSet("motcua "+name, flag.ContinueOnError)
+	fs.SetOutput(os.Stderr)
+	register(&c, fs)
+	if err := fs.Parse(args); err != nil {
+		return c, fs, err
+	}
+	return c, fs, c.Validate()
+}

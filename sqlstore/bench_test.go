@@ -1,0 +1,90 @@
+package sqlstore_test
+
+import (
+	"context"
+	"testing"
+
+	"motcua"
+	"motcua/internal/testkit"
+	"motcua/sqlstore"
+)
+
+// benchEngines runs f on a store loaded with testkit.Catalog on each
+// engine.
+func benchEngines(b *testing.B, f func(b *testing.B, s *store)) {
+	for _, engine := range []string{sqlstore.EngineSQLite, sqlstore.EnginePostgres} {
+		b.Run(engine, func(b *testing.B) {
+			dsn := testkit.SQLiteDSN(b)
+			if engine == sqlstore.EnginePostgres {
+				dsn = testkit.PostgresDSN(b)
+			}
+			f(b, mustOpenStore(b, dsn))
+		})
+	}
+}
+
+// BenchmarkCreateDossier measures the receipt of a counter dossier: the
+// lookups, the code from the day's counter, the row and its first event,
+// in one transaction.
+func BenchmarkCreateDossier(b *testing.B) {
+	benchEngines(b, func(b *testing.B, s *store) {
+		ctx := context.Background()
+		for b.Loop() {
+			in := testkit.DossierInput(testkit.ProcedureBirth, testkit.AgencyCommune, motcua.ChannelCounter)
+			if _, _, err := s.CreateDossier(ctx, in, ""); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// BenchmarkCreateDossierParallel measures concurrent receipts at one
+// agency, all drawing numbers from the same counter.
+func BenchmarkCreateDossierParallel(b *testing.B) {
+	benchEngines(b, func(b *testing.B, s *store) {
+		ctx := context.Background()
+		b.SetParallelism(4)
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				in := testkit.DossierInput(testkit.ProcedureBirth, testkit.AgencyCommune, motcua.ChannelCounter)
+				if _, _, err := s.CreateDossier(ctx, in, ""); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+	})
+}
+
+// BenchmarkApplyAction measures appending an event: lock the dossier,
+// apply the action, chain the event and update the row.
+func BenchmarkApplyAction(b *testing.B) {
+	benchEngines(b, func(b *testing.B, s *store) {
+		ctx := context.Background()
+		ids := make([]string, b.N)
+		for i := range ids {
+			ids[i] = s.mustCreate(b, testkit.ProcedureCriminal, testkit.AgencyJustice, motcua.ChannelCounter).ID
+		}
+		b.ResetTimer()
+		for _, id := range ids {
+			if _, err := s.ApplyAction(ctx, id, motcua.ActionRequest{Action: motcua.ActionStart}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// BenchmarkFindDossier measures reading a dossier with five events by its
+// code.
+func BenchmarkFindDossier(b *testing.B) {
+	benchEngines(b, func(b *testing.B, s *store) {
+		ctx := context.Background()
+		d := s.mustCreate(b, testkit.ProcedureCriminal, testkit.AgencyJustice, motcua.ChannelCounter)
+		s.mustApply(b, d.ID, motcua.ActionStart, motcua.ActionRequestSupplement, motcua.ActionSupplement, motcua.ActionReady)
+		for b.Loop() {
+			if _, err := s.FindDossier(ctx, d.Code); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

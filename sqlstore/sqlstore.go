@@ -1,0 +1,288 @@
+// Package sqlstore implements the motcua services over database/sql, on
+// SQLite (modernc.org/sqlite) and PostgreSQL (pgx).
+//
+// A DB is opened from a DSN, "sqlite:PATH" or "postgres://…". Queries are
+// written once with ? placeholders; dialect.go holds every difference
+// between the engines. The schema is created by embedded, forward-only
+// migrations, one folder per engine with the same file names.
+//
+// Each exported method runs in one transaction and calls unexported
+// helpers that take it. A DB is safe for concurrent use, and several
+// processes may share one PostgreSQL database: dossier codes, chains and
+// checkpoints rely on row locks and unique constraints, never on being
+// alone.
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"motcua"
+)
+
+// Options configures a DB.
+type Options struct {
+	// Clock tells the time of receipts, events and lookups. Nil means
+	// motcua.SystemClock{}.
+	Clock motcua.Clock
+	// Calendar computes due times. Creating and changing dossiers needs
+	// it.
+	Calendar motcua.Calendar
+	// Migrate applies pending migrations in Open. Without it, Open refuses
+	// a database whose schema is out of date.
+	Migrate bool
+}
+
+// DB is a motcua store on SQLite or PostgreSQL. It implements
+// motcua.Store.
+type DB struct {
+	d        *dialect
+	write    *sql.DB // SQLite: one connection, so one writer at a time
+	read     *sql.DB // SQLite: a pool of query_only connections
+	clock    motcua.Clock
+	calendar motcua.Calendar
+	loc      *time.Location
+	rebound  sync.Map // query with ? placeholders → query for the engine
+	// prepared holds, per pool, the hot queries prepared on SQLite.
+	prepared map[*sql.DB]map[string]*sql.Stmt
+}
+
+var _ motcua.Store = (*DB)(nil)
+
+// Open opens the database named by dsn: "sqlite:PATH" (a file, created
+// with its directory if missing) or "postgres://…" ("postgresql://…").
+// Unless opts.Migrate is set, it returns an error wrapping
+// ErrSchemaOutOfDate when migrations are pending, as they are on a new
+// database.
+func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
+	d, write, read, err := openPools(ctx, dsn)
+	if err != nil {
+		return nil, err
+	}
+	db := &DB{d: d, write: write, read: read, clock: opts.Clock, calendar: opts.Calendar, loc: motcua.Location()}
+	if db.clock == nil {
+		db.clock = motcua.SystemClock{}
+	}
+	if opts.Migrate {
+		_, err = db.Migrate(ctx)
+	} else {
+		err = db.checkSchema(ctx)
+	}
+	if err == nil && d.engine == EngineSQLite {
+		err = db.prepare(ctx)
+	}
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// hotQueries are the queries of frequent requests. SQLite spends as long
+// parsing them as running them, so each is prepared once per connection;
+// pgx prepares and caches every query by itself.
+func hotQueries() []string {
+	return []string{
+		findUnitQuery, findAgencyQuery, findProcedureQuery, findProcedureVersionQuery, procedureAgenciesQuery,
+		findDossierByIDQuery, findDossierByCodeQuery, findEventsQuery, findIdempotencyQuery,
+		nextCodeQuery, insertDossierQuery, updateDossierQuery, insertEventQuery, insertIdempotencyQuery,
+	}
+}
+
+// prepare prepares the hot queries on both pools. It must run before any
+// transaction holds the single writer connection.
+func (db *DB) prepare(ctx context.Context) error {
+	db.prepared = map[*sql.DB]map[string]*sql.Stmt{}
+	for _, pool := range []*sql.DB{db.write, db.read} {
+		stmts := map[string]*sql.Stmt{}
+		db.prepared[pool] = stmts
+		for _, q := range hotQueries() {
+			s, err := pool.PrepareContext(ctx, q)
+			if err != nil {
+				return fmt.Errorf("sqlstore: prepare %q: %w", q, err)
+			}
+			stmts[q] = s
+		}
+	}
+	return nil
+}
+
+// Close closes the database.
+func (db *DB) Close() error {
+	for _, stmts := range db.prepared {
+		for _, s := range stmts {
+			s.Close()
+		}
+	}
+	err := db.write.Close()
+	if db.read != db.write {
+		err = errors.Join(err, db.read.Close())
+	}
+	return err
+}
+
+// Ping reports whether the database answers, for readiness checks.
+func (db *DB) Ping(ctx context.Context) error {
+	if err := db.read.PingContext(ctx); err != nil {
+		return fmt.Errorf("sqlstore: ping: %w", err)
+	}
+	return nil
+}
+
+// Engine returns EngineSQLite or EnginePostgres.
+func (db *DB) Engine() string { return db.d.engine }
+
+// EngineVersion returns the version of the database engine.
+func (db *DB) EngineVersion(ctx context.Context) (string, error) {
+	var v string
+	if err := db.read.QueryRowContext(ctx, db.d.version).Scan(&v); err != nil {
+		return "", fmt.Errorf("sqlstore: engine version: %w", err)
+	}
+	return v, nil
+}
+
+// now returns the clock's time in UTC at microsecond precision, the
+// precision both engines store.
+func (db *DB) now() time.Time {
+	return db.clock.Now().UTC().Truncate(time.Microsecond)
+}
+
+// query returns q with the engine's placeholders, rewriting each distinct
+// query once.
+func (db *DB) query(q string) string {
+	if db.d.engine == EngineSQLite {
+		return q
+	}
+	if r, ok := db.rebound.Load(q); ok {
+		return r.(string)
+	}
+	r := db.d.rebind(q)
+	db.rebound.Store(q, r)
+	return r
+}
+
+// txn is a transaction stamped with one time, taken from the DB's clock
+// when it began. Its methods take queries with ? placeholders and time
+// arguments of any engine.
+type txn struct {
+	*sql.Tx
+	db       *DB
+	now      time.Time
+	prepared map[string]*sql.Stmt
+}
+
+// beginWrite starts a transaction that may write. On SQLite it holds the
+// database's write lock from the start.
+func (db *DB) beginWrite(ctx context.Context) (*txn, error) {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: begin: %w", err)
+	}
+	return &txn{Tx: tx, db: db, now: db.now(), prepared: db.prepared[db.write]}, nil
+}
+
+// beginRead starts a read-only transaction that sees one snapshot.
+func (db *DB) beginRead(ctx context.Context) (*txn, error) {
+	tx, err := db.read.BeginTx(ctx, db.d.readTx)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: begin: %w", err)
+	}
+	return &txn{Tx: tx, db: db, now: db.now(), prepared: db.prepared[db.read]}, nil
+}
+
+// args converts args in place to the engine's forms.
+func (tx *txn) args(args []any) []any {
+	for i, a := range args {
+		args[i] = tx.db.d.arg(a)
+	}
+	return args
+}
+
+func (tx *txn) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	if s := tx.prepared[q]; s != nil {
+		return tx.StmtContext(ctx, s).ExecContext(ctx, tx.args(args)...)
+	}
+	return tx.ExecContext(ctx, tx.db.query(q), tx.args(args)...)
+}
+
+func (tx *txn) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if s := tx.prepared[q]; s != nil {
+		return tx.StmtContext(ctx, s).QueryContext(ctx, tx.args(args)...)
+	}
+	return tx.QueryContext(ctx, tx.db.query(q), tx.args(args)...)
+}
+
+func (tx *txn) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	if s := tx.prepared[q]; s != nil {
+		return tx.StmtContext(ctx, s).QueryRowContext(ctx, tx.args(args)...)
+	}
+	return tx.QueryRowContext(ctx, tx.db.query(q), tx.args(args)...)
+}
+
+// prepare prepares q for repeated use inside the transaction.
+func (tx *txn) prepare(ctx context.Context, q string) (*sql.Stmt, error) {
+	return tx.PrepareContext(ctx, tx.db.query(q))
+}
+
+// exists reports whether q, a SELECT, returns a row.
+func (tx *txn) exists(ctx context.Context, q string, args ...any) (bool, error) {
+	var one int
+	err := tx.queryRow(ctx, q, args...).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// timeDest scans a time stored by either engine (TEXT or timestamptz)
+// into T; a NULL leaves it nil.
+type timeDest struct{ t **time.Time }
+
+func (d timeDest) Scan(v any) error {
+	switch v := v.(type) {
+	case nil:
+		*d.t = nil
+		return nil
+	case time.Time:
+		t := v.UTC()
+		*d.t = &t
+		return nil
+	case string:
+		return d.parse(v)
+	case []byte:
+		return d.parse(string(v))
+	}
+	return fmt.Errorf("sqlstore: cannot scan %T as a time", v)
+}
+
+func (d timeDest) parse(s string) error {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return fmt.Errorf("sqlstore: stored time %q: %w", s, err)
+	}
+	t = t.UTC()
+	*d.t = &t
+	return nil
+}
+
+// scanTime scans a NOT NULL time column into t.
+type scanTime struct{ t *time.Time }
+
+func (d scanTime) Scan(v any) error {
+	var p *time.Time
+	if err := (timeDest{&p}).Scan(v); err != nil {
+		return err
+	}
+	if p == nil {
+		return errors.New("sqlstore: NULL time")
+	}
+	*d.t = *p
+	return nil
+}
+
+// nullTime scans a nullable time column into *t.
+func nullTime(t **time.Time) sql.Scanner { return timeDest{t} }

@@ -1,0 +1,172 @@
+package web
+
+import (
+	"cmp"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"motcua"
+	"motcua/web/locale"
+)
+
+// Error codes of the web package, for statuses the domain has no code
+// for.
+const (
+	codeMethodNotAllowed     = "method_not_allowed"
+	codeUnsupportedMediaType = "unsupported_media_type"
+)
+
+// statuses maps each error code to its HTTP status. An error with a code
+// missing here is internal.
+var statuses = map[string]int{
+	motcua.EINVALID:          http.StatusBadRequest,
+	motcua.EUNAUTHORIZED:     http.StatusUnauthorized,
+	motcua.EFORBIDDEN:        http.StatusForbidden,
+	motcua.ENOTFOUND:         http.StatusNotFound,
+	codeMethodNotAllowed:     http.StatusMethodNotAllowed,
+	motcua.ECONFLICT:         http.StatusConflict,
+	motcua.ETOOLARGE:         http.StatusRequestEntityTooLarge,
+	codeUnsupportedMediaType: http.StatusUnsupportedMediaType,
+	motcua.EINTERNAL:         http.StatusInternalServerError,
+	motcua.EUNAVAILABLE:      http.StatusServiceUnavailable,
+}
+
+// problemTypePrefix starts the type URI of every problem document: the
+// type is this prefix followed by the problem's code, a URI reference
+// relative to the server that identifies the problem and is not meant to
+// be dereferenced.
+const problemTypePrefix = "/problems/"
+
+// problem is an RFC 9457 problem document with motcua's members: Code is
+// the stable code (the error's Reason, or its Code when it has none),
+// Errors lists the offending fields, Allowed the actions allowed now when
+// an action was refused, RequestID the request to quote to support.
+type problem struct {
+	Type      string              `json:"type"`
+	Title     string              `json:"title"`
+	Status    int                 `json:"status"`
+	Detail    string              `json:"detail,omitempty"`
+	Code      string              `json:"code"`
+	Errors    []motcua.FieldError `json:"errors,omitempty"`
+	Allowed   []string            `json:"allowed,omitzero"`
+	RequestID string              `json:"request_id,omitempty"`
+}
+
+// writeError answers with the problem document of err in the request's
+// language. Errors that are not *motcua.Error with a known code, and
+// EINTERNAL ones, are logged and shown only as a generic internal error.
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	var e *motcua.Error
+	if !errors.As(err, &e) || statuses[e.Code] == 0 || e.Code == motcua.EINTERNAL {
+		s.logError(r, err)
+		e = &motcua.Error{Code: motcua.EINTERNAL, Reason: "internal", Message: "Internal error."}
+	}
+	lang := locale.Negotiate(r.Header.Get("Accept-Language"))
+	id := requestID(r.Context())
+	code := cmp.Or(e.Reason, e.Code)
+	p := problem{
+		Type:      problemTypePrefix + code,
+		Title:     title(lang, e),
+		Status:    statuses[e.Code],
+		Detail:    detail(lang, e, id),
+		Code:      code,
+		Errors:    fieldErrors(lang, e.Fields),
+		RequestID: id,
+	}
+	if e.Reason == "action_not_allowed" {
+		p.Allowed = splitActions(e.Params["allowed"])
+	}
+	h := w.Header()
+	h.Set("Content-Language", string(lang))
+	h.Add("Vary", "Accept-Language")
+	h.Set("Cache-Control", "no-store")
+	if p.Status == http.StatusUnauthorized {
+		h.Set("WWW-Authenticate", `Bearer realm="motcua"`)
+	}
+	if err := writeBody(w, p.Status, "application/problem+json", p); err != nil {
+		s.logError(r, err)
+	}
+}
+
+// logError logs an internal error with the request it happened in.
+func (s *Server) logError(r *http.Request, err error) {
+	s.logger.LogAttrs(r.Context(), slog.LevelError, "internal error",
+		slog.String("request_id", requestID(r.Context())),
+		slog.String("method", r.Method),
+		slog.String("path", r.URL.Path),
+		slog.String("error", err.Error()))
+}
+
+// title returns the title of e's problem: the one of its reason, else the
+// one of its code.
+func title(lang locale.Lang, e *motcua.Error) string {
+	if t, ok := locale.Lookup(lang, "problem."+e.Reason); ok {
+		return t
+	}
+	if t, ok := locale.Lookup(lang, "problem."+e.Code); ok {
+		return t
+	}
+	return e.Code
+}
+
+// detail returns the translated explanation of e, filling the message's
+// placeholders from e's parameters, with actions and statuses named in
+// lang. Without a translation it falls back to e's English message.
+func detail(lang locale.Lang, e *motcua.Error, requestID string) string {
+	tmpl, ok := locale.Lookup(lang, "detail."+e.Reason)
+	if !ok {
+		return e.Message
+	}
+	args := []string{"{request_id}", requestID, "{limit}", "1 MiB"}
+	for k, v := range e.Params {
+		switch k {
+		case "action":
+			v = name(lang, "action.", v)
+		case "status":
+			v = name(lang, "status.", v)
+		case "allowed":
+			names := []string{}
+			for _, a := range splitActions(v) {
+				names = append(names, name(lang, "action.", a))
+			}
+			v = cmp.Or(strings.Join(names, ", "), lang.T("action.none"))
+		}
+		args = append(args, "{"+k+"}", v)
+	}
+	return strings.NewReplacer(args...).Replace(tmpl)
+}
+
+// name returns the translated name of an action or a status, or v itself.
+func name(lang locale.Lang, prefix, v string) string {
+	if t, ok := locale.Lookup(lang, prefix+v); ok {
+		return t
+	}
+	return v
+}
+
+// splitActions parses the "allowed" parameter of an action_not_allowed
+// error: actions separated by ", ", or "none".
+func splitActions(s string) []string {
+	if s == "" || s == "none" {
+		return []string{}
+	}
+	return strings.Split(s, ", ")
+}
+
+// fieldErrors translates the messages of fs: a message for the field and
+// reason if there is one, else the error's own message in English, else a
+// message for the reason.
+func fieldErrors(lang locale.Lang, fs []motcua.FieldError) []motcua.FieldError {
+	out := make([]motcua.FieldError, 0, len(fs))
+	for _, f := range fs {
+		if m, ok := locale.Lookup(lang, "field."+f.Reason+"."+f.Field); ok {
+			f.Message = m
+		} else if m, ok := locale.Lookup(lang, "field."+f.Reason); ok && (lang != locale.English || f.Message == "") {
+			f.Message = m
+		}
+		out = append(out, f)
+	}
+	return out
+}

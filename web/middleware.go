@@ -1,0 +1,198 @@
+package web
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"motcua"
+)
+
+// maxBodyBytes bounds every request body: 1 MiB.
+const maxBodyBytes = 1 << 20
+
+// limitBody caps request bodies at maxBodyBytes. It must see the server's
+// own ResponseWriter so that an oversized body closes the connection.
+func limitBody(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
+		next.ServeHTTP(w, r)
+	})
+}
+
+type requestIDKey struct{}
+
+// requestID returns the request id carried by ctx.
+func requestID(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDKey{}).(string)
+	return id
+}
+
+// withRequestID keeps a well-formed X-Request-Id of the request, or
+// makes one, echoes it in the response and puts it in the context.
+func withRequestID(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := r.Header.Get("X-Request-Id")
+		if !validRequestID(id) {
+			var b [12]byte
+			rand.Read(b[:])
+			id = hex.EncodeToString(b[:])
+		}
+		w.Header().Set("X-Request-Id", id)
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id)))
+	})
+}
+
+// validRequestID reports whether id is 1 to 128 letters, digits and
+// "-._:", safe to echo and to log.
+func validRequestID(id string) bool {
+	if id == "" || len(id) > 128 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("-._:", c) >= 0) {
+			return false
+		}
+	}
+	return true
+}
+
+// securityHeaders sets the headers every response carries.
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("X-Frame-Options", "DENY")
+		next.ServeHTTP(w, r)
+	})
+}
+
+// responseWriter records the status and size of a response.
+type responseWriter struct {
+	http.ResponseWriter
+	status int
+	bytes  int64
+}
+
+func (w *responseWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *responseWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	n, err := w.ResponseWriter.Write(b)
+	w.bytes += int64(n)
+	return n, err
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer.
+func (w *responseWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// observe logs each request, even one that panicked, and counts it in the
+// metrics under its route pattern, which the mux sets on r.
+func (s *Server) observe(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rw := &responseWriter{ResponseWriter: w}
+		defer func() {
+			if rw.status == 0 {
+				rw.status = http.StatusOK
+			}
+			d := time.Since(start)
+			route := routeLabel(r.Pattern)
+			s.metrics.observe(route, r.Method, rw.status, d)
+			s.logger.LogAttrs(r.Context(), slog.LevelInfo, "http request",
+				slog.String("request_id", requestID(r.Context())),
+				slog.String("method", r.Method),
+				slog.String("path", r.URL.Path),
+				slog.String("route", route),
+				slog.Int("status", rw.status),
+				slog.Int64("bytes", rw.bytes),
+				slog.Duration("duration", d))
+		}()
+		next.ServeHTTP(rw, r)
+	})
+}
+
+// recoverPanics turns a panic in a handler into a logged internal error.
+func (s *Server) recoverPanics(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			v := recover()
+			if v == nil {
+				return
+			}
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			err := fmt.Errorf("panic: %v\n%s", v, debug.Stack())
+			if rw, ok := w.(*responseWriter); ok && rw.status != 0 {
+				s.logError(r, err)
+				panic(http.ErrAbortHandler)
+			}
+			s.writeError(w, r, err)
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// dispatch passes r to the mux, answering with a problem document where
+// the mux would answer 404 or 405 in plain text.
+func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) {
+	h, pattern := s.mux.Handler(r)
+	if pattern != "" {
+		s.mux.ServeHTTP(w, r)
+		return
+	}
+	rec := headerRecorder{header: http.Header{}}
+	h.ServeHTTP(&rec, r)
+	if rec.status == http.StatusMethodNotAllowed {
+		allow := rec.header.Get("Allow")
+		w.Header().Set("Allow", allow)
+		s.writeError(w, r, &motcua.Error{Code: codeMethodNotAllowed, Reason: "method_not_allowed",
+			Message: fmt.Sprintf("Method %s is not supported here; allowed: %s.", r.Method, allow),
+			Params:  map[string]string{"method": r.Method, "allow": allow}})
+		return
+	}
+	s.writeError(w, r, &motcua.Error{Code: motcua.ENOTFOUND, Reason: "route_not_found",
+		Message: fmt.Sprintf("There is no resource at %s.", r.URL.Path),
+		Params:  map[string]string{"path": r.URL.Path}})
+}
+
+// headerRecorder captures the status and header of the mux's own answer
+// to an unrouted request, dropping its body.
+type headerRecorder struct {
+	header http.Header
+	status int
+}
+
+func (h *headerRecorder) Header() http.Header         { return h.header }
+func (h *headerRecorder) Write(b []byte) (int, error) { return len(b), nil }
+func (h *headerRecorder) WriteHeader(code int)        { h.status = code }
+
+// authenticate checks the request's bearer token against the
+// administrator token in constant time. Returns EUNAUTHORIZED.
+func (s *Server) authenticate(r *http.Request) error {
+	scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+	got, want := sha256.Sum256([]byte(strings.TrimSpace(token))), sha256.Sum256([]byte(s.token))
+	if s.token == "" || !strings.EqualFold(scheme, "Bearer") || subtle.ConstantTimeCompare(got[:], want[:]) != 1 {
+		return &motcua.Error{Code: motcua.EUNAUTHORIZED, Reason: "unauthorized", Message: "A valid token is required in the Authorization: Bearer header."}
+	}
+	return nil
+}

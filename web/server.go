@@ -1,0 +1,125 @@
+// Package web is the HTTP face of motcua: the JSON API under /api/v1,
+// described by the embedded OpenAPI document, the health, readiness and
+// metrics endpoints, and a small home page.
+//
+// Every route is declared in routes.go. Handlers return errors, which
+// writeError renders as RFC 9457 problem documents in Vietnamese or
+// English.
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"html/template"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"motcua"
+)
+
+// shutdownTimeout bounds how long Serve waits for requests in flight once
+// its context is done.
+const shutdownTimeout = 10 * time.Second
+
+// Config is what a Server needs.
+type Config struct {
+	// Store provides every domain service.
+	Store motcua.Store
+	// Ready reports whether the database is reachable; nil means always
+	// ready.
+	Ready func(ctx context.Context) error
+	// AdminToken is the bearer token required on endpoints that write or
+	// return personal data. When empty, those endpoints always answer 401.
+	AdminToken string
+	// Clock tells the time at which procedures are looked up; nil means
+	// motcua.SystemClock{}.
+	Clock motcua.Clock
+	// Logger receives request logs and internal errors; nil means
+	// slog.Default().
+	Logger *slog.Logger
+	// Version is the release reported by the home page and the metrics.
+	Version string
+}
+
+// Server serves the motcua HTTP interface. It is safe for concurrent use.
+type Server struct {
+	store   motcua.Store
+	ready   func(ctx context.Context) error
+	token   string
+	clock   motcua.Clock
+	logger  *slog.Logger
+	version string
+
+	mux     *http.ServeMux
+	handler http.Handler
+	metrics *metrics
+	home    *template.Template
+	static  map[string]*asset
+	openapi *asset
+}
+
+// NewServer returns a Server for cfg.
+func NewServer(cfg Config) *Server {
+	s := &Server{
+		store:   cfg.Store,
+		ready:   cfg.Ready,
+		token:   cfg.AdminToken,
+		clock:   cfg.Clock,
+		logger:  cfg.Logger,
+		version: cfg.Version,
+		mux:     http.NewServeMux(),
+		metrics: newMetrics(cfg.Version),
+		home:    template.Must(template.ParseFS(files, "templates/home.html")),
+		static:  staticAssets(),
+		openapi: mustAsset("openapi.json"),
+	}
+	if s.clock == nil {
+		s.clock = motcua.SystemClock{}
+	}
+	if s.logger == nil {
+		s.logger = slog.Default()
+	}
+	for _, rt := range routes {
+		s.mux.Handle(rt.method+" "+rt.path, s.adapt(rt))
+	}
+	s.handler = limitBody(withRequestID(securityHeaders(s.observe(s.recoverPanics(http.HandlerFunc(s.dispatch))))))
+	return s
+}
+
+// Handler returns the handler of every route, wrapped in the middleware.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Serve serves on ln until ctx is done, then shuts down gracefully,
+// waiting up to 10 seconds for requests in flight. It returns nil after a
+// graceful shutdown.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           s.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(s.logger.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownTimeout)
+	defer cancel()
+	err := srv.Shutdown(sctx)
+	if err != nil {
+		srv.Close()
+		err = fmt.Errorf("shut down: %w", err)
+	}
+	if serr := <-errc; !errors.Is(serr, http.ErrServerClosed) {
+		err = errors.Join(err, fmt.Errorf("serve: %w", serr))
+	}
+	return err
+}

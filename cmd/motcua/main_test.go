@@ -259,7 +259,9 @@ func TestServeDemoTwice(t *testing.T) {
 		var stdout, stderr syncBuffer
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan int)
-		go func() { done <- run(ctx, []string{"serve", "--demo", "--data", data, "--addr", "127.0.0.1:0"}, func(string) string { return "" }, &stdout, &stderr) }()
+		go func() {
+			done <- run(ctx, []string{"serve", "--demo", "--data", data, "--addr", "127.0.0.1:0"}, func(string) string { return "" }, &stdout, &stderr)
+		}()
 		deadline := time.Now().Add(60 * time.Second)
 		for !strings.Contains(stdout.String(), "admin token:") && time.Now().Before(deadline) {
 			time.Sleep(20 * time.Millisecond)

@@ -51,9 +51,11 @@ func (a *Agency) Validate() error {
 	return fs.Err()
 }
 
-// AgencyFilter selects agencies, all of them or those of one unit.
+// AgencyFilter selects agencies: all of them, those of one unit, those
+// that handle a procedure (in its version in force), or both.
 type AgencyFilter struct {
-	Unit string
+	Unit      string
+	Procedure string
 	Page
 }
 
@@ -62,7 +64,7 @@ type AgencyService interface {
 	// FindAgency returns the agency with code. Returns ENOTFOUND.
 	FindAgency(ctx context.Context, code string) (*Agency, error)
 	// FindAgencies returns a page of agencies and the next cursor.
-	// Returns ENOTFOUND if the filter's unit does not exist.
+	// Returns ENOTFOUND if the filter's unit or procedure does not exist.
 	FindAgencies(ctx context.Context, f AgencyFilter) ([]*Agency, string, error)
 	// CreateAgency adds an agency. Returns EINVALID, or ECONFLICT if the
 	// code is taken.

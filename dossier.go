@@ -210,8 +210,9 @@ func (in *DossierInput) validate(fs *Fields) {
 
 // ValidateWith checks the input against the procedure in force (nil if
 // unknown) and the agency (nil if unknown), adding lookup failures to the
-// field errors.
-func (in *DossierInput) ValidateWith(p *Procedure, a *Agency) error {
+// field errors; handles reports whether the agency handles that procedure
+// version.
+func (in *DossierInput) ValidateWith(p *Procedure, a *Agency, handles bool) error {
 	var fs Fields
 	in.validate(&fs)
 	if in.ProcedureCode != "" && p == nil {
@@ -220,7 +221,7 @@ func (in *DossierInput) ValidateWith(p *Procedure, a *Agency) error {
 	if in.AgencyCode != "" && a == nil {
 		fs.Add("agency", FieldUnknown, "no such agency")
 	}
-	if p != nil && a != nil && !p.HandledBy(a.Code) {
+	if p != nil && a != nil && !handles {
 		fs.Add("agency", FieldValue, "this agency does not handle the procedure")
 	}
 	return fs.Err()

@@ -140,13 +140,13 @@ func TestDossierInputValidateWith(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			in := input(motcua.ChannelCounter)
 			in.Normalize()
-			if got := fieldNames(t, in.ValidateWith(tt.p, tt.a)); !slices.Equal(got, tt.want) {
+			if got := fieldNames(t, in.ValidateWith(tt.p, tt.a, tt.p != nil && tt.a != nil && tt.p.HandledBy(tt.a.Code))); !slices.Equal(got, tt.want) {
 				t.Errorf("bad fields %v; want %v", got, tt.want)
 			}
 		})
 	}
 	in := input("sms")
-	if got, want := fieldNames(t, in.ValidateWith(nil, nil)), []string{"channel:value", "procedure:unknown", "agency:unknown"}; !slices.Equal(got, want) {
+	if got, want := fieldNames(t, in.ValidateWith(nil, nil, false)), []string{"channel:value", "procedure:unknown", "agency:unknown"}; !slices.Equal(got, want) {
 		t.Errorf("bad fields %v; want %v", got, want)
 	}
 }

@@ -144,7 +144,8 @@ type ProcedureService interface {
 	FindProcedure(ctx context.Context, code string, at time.Time) (*Procedure, error)
 	// FindProcedureVersion returns one version. Returns ENOTFOUND.
 	FindProcedureVersion(ctx context.Context, code string, version int) (*Procedure, error)
-	// FindProcedures returns a page of the versions in force now.
+	// FindProcedures returns a page of the versions in force now, without
+	// their AgencyCodes (FindAgencies with a Procedure filter lists them).
 	FindProcedures(ctx context.Context, f ProcedureFilter) ([]*Procedure, string, error)
 	// CreateProcedureVersion adds a version effective from p.EffectiveFrom
 	// and sets p.Version. Returns EINVALID for bad fields or unknown

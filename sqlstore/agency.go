@@ -20,9 +20,10 @@ func (db *DB) FindAgency(ctx context.Context, code string) (*motcua.Agency, erro
 	return findAgency(ctx, tx, code)
 }
 
-// FindAgencies returns a page of agencies in code order, all of them or
-// those of f.Unit, and the next cursor ("" at the end). Returns ENOTFOUND
-// if the unit does not exist.
+// FindAgencies returns a page of agencies in code order — all of them,
+// those of f.Unit, those handling the version of f.Procedure in force now,
+// or both — and the next cursor ("" at the end). Returns ENOTFOUND if the
+// unit or the procedure does not exist.
 func (db *DB) FindAgencies(ctx context.Context, f motcua.AgencyFilter) ([]*motcua.Agency, string, error) {
 	tx, err := db.beginRead(ctx)
 	if err != nil {
@@ -80,6 +81,14 @@ func findAgencies(ctx context.Context, tx *txn, f motcua.AgencyFilter) ([]*motcu
 			return nil, "", err
 		}
 		where, args = append(where, "unit_code = ?"), append(args, f.Unit)
+	}
+	if f.Procedure != "" {
+		p, err := findProcedureInForce(ctx, tx, f.Procedure, tx.now)
+		if err != nil {
+			return nil, "", err
+		}
+		where = append(where, "code IN (SELECT agency_code FROM procedure_agencies WHERE procedure_code = ? AND procedure_version = ?)")
+		args = append(args, p.Code, p.Version)
 	}
 	if page.After != "" {
 		where, args = append(where, "code > ?"), append(args, page.After)

@@ -50,6 +50,14 @@ func TestAgencies(t *testing.T) {
 		}
 		_, _, err = s.FindAgencies(ctx, motcua.AgencyFilter{Unit: "99"})
 		wantError(t, err, motcua.ENOTFOUND)
+		if got, _ := codes(motcua.AgencyFilter{Procedure: testkit.ProcedureCopy}); !reflect.DeepEqual(got, []string{testkit.AgencyDistrict, testkit.AgencyCommune}) {
+			t.Errorf("agencies handling %s = %v", testkit.ProcedureCopy, got)
+		}
+		if got, _ := codes(motcua.AgencyFilter{Procedure: testkit.ProcedureCopy, Unit: testkit.UnitCommune}); !reflect.DeepEqual(got, []string{testkit.AgencyCommune}) {
+			t.Errorf("agencies of the commune handling %s = %v", testkit.ProcedureCopy, got)
+		}
+		_, _, err = s.FindAgencies(ctx, motcua.AgencyFilter{Procedure: "DEMO-none"})
+		wantError(t, err, motcua.ENOTFOUND)
 
 		t.Run("Create", func(t *testing.T) {
 			a := &motcua.Agency{Code: "000.02.20.H26", Name: "UBND Quận Hoàn Kiếm", Kind: motcua.AgencyPeoplesCommittee, UnitCode: testkit.UnitOther}

@@ -168,7 +168,7 @@ func createDossier(ctx context.Context, tx *txn, in *motcua.DossierInput, actor 
 	var a *motcua.Agency
 	var err error
 	if in.ProcedureCode != "" {
-		if p, err = findProcedure(ctx, tx, in.ProcedureCode, tx.now); err != nil && motcua.ErrorCode(err) != motcua.ENOTFOUND {
+		if p, err = findProcedureInForce(ctx, tx, in.ProcedureCode, tx.now); err != nil && motcua.ErrorCode(err) != motcua.ENOTFOUND {
 			return nil, err
 		}
 	}
@@ -177,7 +177,13 @@ func createDossier(ctx context.Context, tx *txn, in *motcua.DossierInput, actor 
 			return nil, err
 		}
 	}
-	if err := in.ValidateWith(p, a); err != nil {
+	handled := false
+	if p != nil && a != nil {
+		if handled, err = handles(ctx, tx, p, a.Code); err != nil {
+			return nil, err
+		}
+	}
+	if err := in.ValidateWith(p, a, handled); err != nil {
 		return nil, err
 	}
 	d, events, err := motcua.NewDossier(in, p, a.UnitCode, tx.env(ctx, actor))

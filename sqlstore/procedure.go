@@ -41,7 +41,8 @@ func (db *DB) FindProcedureVersion(ctx context.Context, code string, version int
 }
 
 // FindProcedures returns a page of the procedure versions in force now, in
-// code order, with their agencies, and the next cursor ("" at the end).
+// code order, without their agency codes (FindAgencies with a Procedure
+// filter lists them), and the next cursor ("" at the end).
 // Returns ENOTFOUND if f.Unit does not exist.
 func (db *DB) FindProcedures(ctx context.Context, f motcua.ProcedureFilter) ([]*motcua.Procedure, string, error) {
 	tx, err := db.beginRead(ctx)
@@ -91,6 +92,8 @@ const (
 	findProcedureVersionQuery = `SELECT ` + procedureColumns + ` FROM procedures WHERE code = ? AND version = ?`
 	procedureAgenciesQuery    = `SELECT agency_code FROM procedure_agencies
 		WHERE procedure_code = ? AND procedure_version = ? ORDER BY agency_code`
+	handlesQuery = `SELECT EXISTS (SELECT 1 FROM procedure_agencies
+		WHERE procedure_code = ? AND procedure_version = ? AND agency_code = ?)`
 )
 
 // inForce selects, among the versions of each procedure, the one in force
@@ -117,13 +120,32 @@ func scanProcedure(s interface{ Scan(...any) error }) (*motcua.Procedure, error)
 }
 
 func findProcedure(ctx context.Context, tx *txn, code string, at time.Time) (*motcua.Procedure, error) {
+	p, err := findProcedureInForce(ctx, tx, code, at)
+	if err != nil {
+		return nil, err
+	}
+	return p, attachAgencies(ctx, tx, p)
+}
+
+// findProcedureInForce returns the version in force at at without its
+// agencies.
+func findProcedureInForce(ctx context.Context, tx *txn, code string, at time.Time) (*motcua.Procedure, error) {
 	p, err := scanProcedure(tx.queryRow(ctx, findProcedureQuery, code, at))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, motcua.NotFound("procedure", code)
 	} else if err != nil {
 		return nil, fmt.Errorf("sqlstore: find procedure %s: %w", code, err)
 	}
-	return p, attachAgencies(ctx, tx, p)
+	return p, nil
+}
+
+// handles reports whether the agency handles the procedure version.
+func handles(ctx context.Context, tx *txn, p *motcua.Procedure, agency string) (bool, error) {
+	var ok bool
+	if err := tx.queryRow(ctx, handlesQuery, p.Code, p.Version, agency).Scan(&ok); err != nil {
+		return false, fmt.Errorf("sqlstore: does %s handle %s: %w", agency, p.Code, err)
+	}
+	return ok, nil
 }
 
 // findProcedureVersion returns a version without its agencies.
@@ -176,7 +198,7 @@ func findProcedures(ctx context.Context, tx *txn, f motcua.ProcedureFilter) ([]*
 	}
 	rows.Close()
 	ps, next := cut(ps, page.Limit, func(p *motcua.Procedure) string { return p.Code })
-	return ps, next, attachAllAgencies(ctx, tx, ps)
+	return ps, next, nil
 }
 
 // escapeLike escapes the LIKE wildcards of s with backslashes.
@@ -200,40 +222,6 @@ func attachAgencies(ctx context.Context, tx *txn, p *motcua.Procedure) error {
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("sqlstore: agencies of %s: %w", p.Code, err)
-	}
-	return nil
-}
-
-// attachAllAgencies sets the AgencyCodes of procedure versions with
-// distinct codes.
-func attachAllAgencies(ctx context.Context, tx *txn, ps []*motcua.Procedure) error {
-	if len(ps) == 0 {
-		return nil
-	}
-	byCode := make(map[string]*motcua.Procedure, len(ps))
-	args := make([]any, len(ps))
-	for i, p := range ps {
-		byCode[p.Code] = p
-		args[i] = p.Code
-	}
-	rows, err := tx.query(ctx, `SELECT procedure_code, procedure_version, agency_code FROM procedure_agencies
-		WHERE procedure_code IN (?`+strings.Repeat(", ?", len(ps)-1)+`) ORDER BY agency_code`, args...)
-	if err != nil {
-		return fmt.Errorf("sqlstore: procedure agencies: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var code, agency string
-		var version int
-		if err := rows.Scan(&code, &version, &agency); err != nil {
-			return fmt.Errorf("sqlstore: procedure agencies: %w", err)
-		}
-		if p := byCode[code]; p.Version == version {
-			p.AgencyCodes = append(p.AgencyCodes, agency)
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("sqlstore: procedure agencies: %w", err)
 	}
 	return nil
 }

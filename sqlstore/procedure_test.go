@@ -64,8 +64,8 @@ func TestProcedures(t *testing.T) {
 				var codes []string
 				for _, p := range ps {
 					codes = append(codes, p.Code)
-					if len(p.AgencyCodes) == 0 {
-						t.Errorf("%s has no agencies", p.Code)
+					if len(p.AgencyCodes) != 0 {
+						t.Errorf("%s lists its agencies in a list result", p.Code)
 					}
 				}
 				if !reflect.DeepEqual(codes, tt.want) || next != tt.next {

@@ -87,7 +87,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 // pgx prepares and caches every query by itself.
 func hotQueries() []string {
 	return []string{
-		findUnitQuery, findAgencyQuery, findProcedureQuery, findProcedureVersionQuery, procedureAgenciesQuery,
+		findUnitQuery, findAgencyQuery, findProcedureQuery, findProcedureVersionQuery, procedureAgenciesQuery, handlesQuery,
 		findDossierByIDQuery, findDossierByCodeQuery, findEventsQuery, findIdempotencyQuery,
 		nextCodeQuery, insertDossierQuery, updateDossierQuery, insertEventQuery, insertIdempotencyQuery,
 	}

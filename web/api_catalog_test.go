@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"net/url"
 	"reflect"
 	"strings"
@@ -80,6 +81,9 @@ func TestAgencies(t *testing.T) {
 		{name: "OfUnit", path: "/api/v1/agencies?unit=001&limit=5", store: func(f *fakeStore) {
 			f.FindAgenciesFn = wantFilter(t, motcua.AgencyFilter{Unit: "001", Page: motcua.Page{Limit: 5}}, []*motcua.Agency{ubnd}, "")
 		}, status: 200, contentType: "application/json", contains: []string{`"unit":"001"`}},
+		{name: "OfUnitHandlingProcedure", path: "/api/v1/agencies?unit=001&procedure=DEMO-1.001193", store: func(f *fakeStore) {
+			f.FindAgenciesFn = wantFilter(t, motcua.AgencyFilter{Unit: "001", Procedure: "DEMO-1.001193", Page: motcua.Page{Limit: 100}}, []*motcua.Agency{ubnd}, "")
+		}, status: 200, contentType: "application/json", contains: []string{`"unit":"001"`}},
 		{name: "UnknownUnit", path: "/api/v1/agencies?unit=999", store: func(f *fakeStore) {
 			f.FindAgenciesFn = func(context.Context, motcua.AgencyFilter) ([]*motcua.Agency, string, error) {
 				return nil, "", motcua.NotFound("unit", "999")
@@ -112,8 +116,14 @@ func TestProcedures(t *testing.T) {
 				}
 				return birth, nil
 			}
-			f.FindAgencyFn = func(_ context.Context, code string) (*motcua.Agency, error) {
-				return map[string]*motcua.Agency{justice.Code: justice, ubnd.Code: ubnd}[code], nil
+			f.FindAgenciesFn = func(_ context.Context, af motcua.AgencyFilter) ([]*motcua.Agency, string, error) {
+				if af.Procedure != birth.Code || af.Unit != "" || af.Limit != motcua.MaxPageLimit {
+					t.Errorf("FindAgencies(%+v); want all agencies of %s, a page at a time", af, birth.Code)
+				}
+				if af.After == "" {
+					return []*motcua.Agency{justice}, justice.Code, nil
+				}
+				return []*motcua.Agency{ubnd}, "", nil
 			}
 		}, status: 200, contentType: "application/json",
 			contains: []string{`"version":2`, `"agencies":[{"code":"000.00.31.H26","name":"Sở Tư pháp"`, `{"code":"000.01.01.H26","name":"UBND quận Ba Đình"`}},
@@ -122,10 +132,10 @@ func TestProcedures(t *testing.T) {
 				return nil, motcua.NotFound("procedure", "NOPE")
 			}
 		}, status: 404, contentType: problemJSON, contains: []string{`"code":"procedure_not_found"`, "“NOPE”"}},
-		{name: "MissingAgencyIsInternal", path: "/api/v1/procedures/DEMO-1.001193", store: func(f *fakeStore) {
+		{name: "AgencyLookupFailureIsInternal", path: "/api/v1/procedures/DEMO-1.001193", store: func(f *fakeStore) {
 			f.FindProcedureFn = func(context.Context, string, time.Time) (*motcua.Procedure, error) { return birth, nil }
-			f.FindAgencyFn = func(_ context.Context, code string) (*motcua.Agency, error) {
-				return nil, motcua.NotFound("agency", code)
+			f.FindAgenciesFn = func(context.Context, motcua.AgencyFilter) ([]*motcua.Agency, string, error) {
+				return nil, "", errors.New("connection reset")
 			}
 		}, status: 500, contentType: problemJSON, contains: []string{`"code":"internal"`}},
 	})

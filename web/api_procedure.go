@@ -35,21 +35,24 @@ type procedureDetail struct {
 }
 
 // getProcedure answers with the version of a procedure in force now and
-// its agencies.
+// every agency that handles it.
 func (s *Server) getProcedure(w http.ResponseWriter, r *http.Request) error {
 	p, err := s.store.FindProcedure(r.Context(), r.PathValue("code"), s.clock.Now())
 	if err != nil {
 		return err
 	}
 	d := procedureDetail{Procedure: p, Agencies: make([]*motcua.Agency, 0, len(p.AgencyCodes))}
-	for _, code := range p.AgencyCodes {
-		a, err := s.store.FindAgency(r.Context(), code)
-		if motcua.ErrorCode(err) == motcua.ENOTFOUND {
-			return fmt.Errorf("procedure %s names a missing agency: %v", p.Code, err)
-		} else if err != nil {
-			return fmt.Errorf("agency %s of procedure %s: %w", code, p.Code, err)
+	f := motcua.AgencyFilter{Procedure: p.Code, Page: motcua.Page{Limit: motcua.MaxPageLimit}}
+	for {
+		agencies, next, err := s.store.FindAgencies(r.Context(), f)
+		if err != nil {
+			return fmt.Errorf("agencies of procedure %s: %w", p.Code, err)
 		}
-		d.Agencies = append(d.Agencies, a)
+		d.Agencies = append(d.Agencies, agencies...)
+		if next == "" {
+			break
+		}
+		f.After = next
 	}
 	return writeJSON(w, http.StatusOK, d)
 }

@@ -284,9 +284,9 @@ func IsDossierID(ref string) bool {
 
 // NewDossier creates a dossier from valid input for procedure version p
 // and the unit of the receiving agency, and returns it with its first
-// events: "receive" for a counter or post dossier, "submit" for an online
-// one, followed by "receive" by the system if the procedure receives
-// online submissions automatically.
+// events: "receive" for a counter or post dossier (from no status), "submit"
+// for an online one, followed by "receive" by the system if the procedure
+// receives online submissions automatically.
 func NewDossier(in *DossierInput, p *Procedure, unit string, env Env) (*Dossier, []*Event, error) {
 	now := env.Now.UTC().Truncate(time.Microsecond)
 	d := &Dossier{
@@ -299,7 +299,6 @@ func NewDossier(in *DossierInput, p *Procedure, unit string, env Env) (*Dossier,
 		Channel:          in.Channel,
 		Form:             in.Form,
 		Attachments:      in.Attachments,
-		Status:           StatusSubmitted,
 		SubmittedAt:      now,
 	}
 	if d.Attachments == nil {
@@ -307,6 +306,7 @@ func NewDossier(in *DossierInput, p *Procedure, unit string, env Env) (*Dossier,
 	}
 	var events []*Event
 	if in.Channel == ChannelOnline {
+		d.Status = StatusSubmitted
 		events = append(events, d.newEvent(ActionSubmit, env.Actor, now, StatusSubmitted, StatusSubmitted, map[string]any{
 			"procedure": p.Code, "procedure_version": p.Version, "agency": d.AgencyCode, "channel": d.Channel,
 		}))

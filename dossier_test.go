@@ -212,7 +212,11 @@ func TestNewDossier(t *testing.T) {
 				t.Errorf("events %v by %v; want %v by %v", actions, actors, tt.actions, tt.actors)
 			}
 			last := events[len(events)-1]
-			if last.ToStatus != tt.status || events[0].FromStatus != motcua.StatusSubmitted {
+			wantFrom := motcua.Status("")
+			if tt.channel == motcua.ChannelOnline {
+				wantFrom = motcua.StatusSubmitted
+			}
+			if last.ToStatus != tt.status || events[0].FromStatus != wantFrom {
 				t.Errorf("events go from %s to %s", events[0].FromStatus, last.ToStatus)
 			}
 			if tt.receivedNow {

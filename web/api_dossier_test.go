@@ -106,7 +106,7 @@ func TestCreateDossier(t *testing.T) {
 					return nil, false, fs.Err()
 				}
 			}, status: 400, contentType: problemJSON, contains: []string{`"title":"Invalid input"`,
-				`{"field":"applicant.address","reason":"too_long","message":"address is too long"}`,
+				`{"field":"applicant.address","reason":"too_long","message":"Too long"}`,
 				`{"field":"attachments[0].name","reason":"required","message":"Required"}`}},
 	})
 }

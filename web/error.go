@@ -156,14 +156,14 @@ func splitActions(s string) []string {
 }
 
 // fieldErrors translates the messages of fs: a message for the field and
-// reason if there is one, else the error's own message in English, else a
-// message for the reason.
+// reason if there is one, else a message for the reason, else the error's
+// own message.
 func fieldErrors(lang locale.Lang, fs []motcua.FieldError) []motcua.FieldError {
 	out := make([]motcua.FieldError, 0, len(fs))
 	for _, f := range fs {
 		if m, ok := locale.Lookup(lang, "field."+f.Reason+"."+f.Field); ok {
 			f.Message = m
-		} else if m, ok := locale.Lookup(lang, "field."+f.Reason); ok && (lang != locale.English || f.Message == "") {
+		} else if m, ok := locale.Lookup(lang, "field."+f.Reason); ok {
 			f.Message = m
 		}
 		out = append(out, f)

@@ -38,6 +38,19 @@ func BenchmarkCreateDossier(b *testing.B) {
 	})
 }
 
+// BenchmarkDossierCode measures code generation alone: the day's counter
+// row incremented and committed.
+func BenchmarkDossierCode(b *testing.B) {
+	benchEngines(b, func(b *testing.B, s *store) {
+		ctx := context.Background()
+		for b.Loop() {
+			if _, err := s.NextCodeCommit(ctx, testkit.AgencyCommune); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
 // BenchmarkCreateDossierParallel measures concurrent receipts at one
 // agency, all drawing numbers from the same counter.
 func BenchmarkCreateDossierParallel(b *testing.B) {
@@ -83,6 +96,43 @@ func BenchmarkFindDossier(b *testing.B) {
 		s.mustApply(b, d.ID, motcua.ActionStart, motcua.ActionRequestSupplement, motcua.ActionSupplement, motcua.ActionReady)
 		for b.Loop() {
 			if _, err := s.FindDossier(ctx, d.Code); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// BenchmarkBaselineCommit measures a transaction inserting one row into a
+// bare table: the cost of a durable commit, the floor under every write.
+func BenchmarkBaselineCommit(b *testing.B) {
+	benchEngines(b, func(b *testing.B, s *store) {
+		ctx := context.Background()
+		if err := s.CreateBaselineTable(ctx); err != nil {
+			b.Fatal(err)
+		}
+		id := 0
+		for b.Loop() {
+			id++
+			if err := s.BaselineCommit(ctx, id); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// BenchmarkBaselineRead measures reading one row by primary key in a read
+// transaction: the floor under every look-up.
+func BenchmarkBaselineRead(b *testing.B) {
+	benchEngines(b, func(b *testing.B, s *store) {
+		ctx := context.Background()
+		if err := s.CreateBaselineTable(ctx); err != nil {
+			b.Fatal(err)
+		}
+		if err := s.BaselineCommit(ctx, 1); err != nil {
+			b.Fatal(err)
+		}
+		for b.Loop() {
+			if err := s.BaselineRead(ctx, 1); err != nil {
 				b.Fatal(err)
 			}
 		}

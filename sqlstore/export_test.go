@@ -1,0 +1,55 @@
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+)
+
+// The baselines below measure what the database itself costs on the same
+// pools, settings and durability as the store: the floor under each store
+// operation, for the ratios in docs/BENCHMARKS.md.
+
+// CreateBaselineTable creates the table of the baselines.
+func (db *DB) CreateBaselineTable(ctx context.Context) error {
+	_, err := db.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS bench_baseline (id BIGINT PRIMARY KEY, v TEXT NOT NULL)`)
+	return err
+}
+
+// BaselineCommit commits one transaction that inserts one row.
+func (db *DB) BaselineCommit(ctx context.Context, id int) error {
+	tx, err := db.beginWrite(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.exec(ctx, `INSERT INTO bench_baseline (id, v) VALUES (?, ?)`, id, fmt.Sprint("row ", id)); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// BaselineRead reads one row by primary key in a read transaction.
+func (db *DB) BaselineRead(ctx context.Context, id int) error {
+	tx, err := db.beginRead(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	var v string
+	return tx.queryRow(ctx, `SELECT v FROM bench_baseline WHERE id = ?`, id).Scan(&v)
+}
+
+// NextCodeCommit assigns one dossier code of agency in a transaction of its
+// own: the cost of code generation with its commit.
+func (db *DB) NextCodeCommit(ctx context.Context, agency string) (string, error) {
+	tx, err := db.beginWrite(ctx)
+	if err != nil {
+		return "", err
+	}
+	defer tx.Rollback()
+	code, err := nextCode(ctx, tx, agency, tx.now)
+	if err != nil {
+		return "", err
+	}
+	return code, tx.Commit()
+}

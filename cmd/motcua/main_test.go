@@ -235,6 +235,7 @@ func TestRun(t *testing.T) {
 		{"VerifyEmpty", []string{"verify", "dossiers", "--data", data}, 0, "OK"},
 		{"VerifyNeedsWhat", []string{"verify"}, 2, ""},
 		{"DemoRefusedOnOtherData", []string{"serve", "--data", data, "--demo", "--addr", "127.0.0.1:0"}, 1, ""},
+		{"ServeRefusesOldSchema", []string{"serve", "--db", "sqlite:" + filepath.Join(dir, "new.db"), "--addr", "127.0.0.1:0"}, 1, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -33,4 +33,5 @@ type Store interface {
 	DossierService
 	VerifyService
 	CatalogService
+	CalendarService
 }

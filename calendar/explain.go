@@ -10,215 +10,336 @@ import (
 
 // explanation builds the steps and the summary of a due time.
 type explanation struct {
-	c                    *Simple
-	steps                []motcua.DueStep
-	skipped              int // weekly rest days skipped
-	summaryVI, summaryEN string
+	p     *profile
+	steps []motcua.DueStep
+	// rest, holidays and comps count the weekly rest days, holidays and
+	// compensatory days off skipped.
+	rest, holidays, comps int
+	summaryVI, summaryEN  string
 }
 
-func (c *Simple) explain() *explanation {
-	return &explanation{c: c, steps: make([]motcua.DueStep, 0, 16)}
+// explain returns an explanation with room for the days from the day of
+// from to the day of to.
+func (p *profile) explain(from, to int64) explanation {
+	n := p.dayNumber(to) - p.dayNumber(from) + 3
+	return explanation{p: p, steps: make([]motcua.DueStep, 0, max(n, 3))}
 }
 
-func (x *explanation) add(t time.Time, kind, vi, en string) {
-	x.steps = append(x.steps, motcua.DueStep{Date: dateString(t.In(x.c.loc)), Kind: kind, ReasonVI: vi, ReasonEN: en})
+func (x *explanation) add(date, kind, vi, en string) {
+	x.steps = append(x.steps, motcua.DueStep{Date: date, Kind: kind, ReasonVI: vi, ReasonEN: en})
 }
 
-// dateString formats the date of t as YYYY-MM-DD.
-func dateString(t time.Time) string {
-	y, m, d := t.Date()
-	if y < 0 || y > 9999 {
-		return t.Format(time.DateOnly)
+// text builds a sentence in Vietnamese and in English side by side.
+type text struct {
+	x      *explanation
+	vi, en strings.Builder
+}
+
+// grow makes room for n more bytes in each language.
+func (s *text) grow(n int) {
+	s.vi.Grow(n)
+	s.en.Grow(n)
+}
+
+// add appends vi and en.
+func (s *text) add(vi, en string) {
+	s.vi.WriteString(vi)
+	s.en.WriteString(en)
+}
+
+// when appends the instant t: "17:00 thứ Hai, 07/12/2026" and "17:00
+// Monday, 7 December 2026".
+func (s *text) when(t int64) {
+	d, m := s.x.p.clock(t)
+	var b [6]byte
+	hm := append(appendClock(b[:0], m), ' ')
+	s.vi.Write(hm)
+	s.vi.WriteString(d.vi)
+	s.en.Write(hm)
+	s.en.WriteString(d.en)
+}
+
+// count appends n and what is counted: "3 ngày làm việc", "3 working
+// days".
+func (s *text) count(n int, vi, one, many string) {
+	var b [48]byte
+	s.vi.Write(append(strconv.AppendInt(b[:0], int64(n), 10), ' '))
+	s.vi.WriteString(vi)
+	s.en.Write(appendPlural(b[:0], n, one, many))
+}
+
+// duration appends d: "5 giờ 30 phút", "5 hours 30 minutes".
+func (s *text) duration(d time.Duration) {
+	var b [64]byte
+	s.vi.Write(appendDurationVI(b[:0], d))
+	s.en.Write(appendDurationEN(b[:0], d))
+}
+
+// skipped appends the days off skipped, if any, as a clause: ", bỏ qua 2
+// ngày nghỉ hằng tuần và 1 ngày nghỉ lễ".
+func (s *text) skipped() {
+	kinds := [...]struct {
+		n             int
+		vi, one, many string
+	}{
+		{s.x.rest, "ngày nghỉ hằng tuần", "weekly rest day", "weekly rest days"},
+		{s.x.holidays, "ngày nghỉ lễ", "holiday", "holidays"},
+		{s.x.comps, "ngày nghỉ bù", "compensatory day off", "compensatory days off"},
 	}
-	b := [10]byte{byte('0' + y/1000), byte('0' + y/100%10), byte('0' + y/10%10), byte('0' + y%10), '-',
-		byte('0' + m/10), byte('0' + m%10), '-', byte('0' + d/10), byte('0' + d%10)}
-	return string(b[:])
+	left := 0
+	for _, k := range kinds {
+		if k.n > 0 {
+			left++
+		}
+	}
+	if left == 0 {
+		return
+	}
+	s.add(", bỏ qua ", ", skipping ")
+	for _, k := range kinds {
+		if k.n == 0 {
+			continue
+		}
+		s.count(k.n, k.vi, k.one, k.many)
+		switch left--; left {
+		case 0:
+		case 1:
+			s.add(" và ", " and ")
+		default:
+			s.add(", ", ", ")
+		}
+	}
+}
+
+func (s *text) strings() (vi, en string) { return s.vi.String(), s.en.String() }
+
+// clock returns the day of the instant t and t's wall-clock time in
+// minutes after midnight.
+func (p *profile) clock(t int64) (*day, int) {
+	k, _ := p.on(t)
+	h, m, _ := time.Unix(0, t).In(p.loc).Clock()
+	return k.day(), h*60 + m
 }
 
 // received records the receipt and the instant the clock starts.
-func (x *explanation) received(received, start time.Time) {
-	c := x.c
-	if start.Equal(received) {
-		x.add(received, motcua.StepStart,
-			"Nhận hồ sơ lúc "+c.viWhen(received)+", bắt đầu tính thời gian",
-			"Received at "+c.enWhen(received)+"; the clock starts")
-		return
+func (x *explanation) received(received, start int64) {
+	s := text{x: x}
+	s.grow(160)
+	s.add("Nhận hồ sơ lúc ", "Received at ")
+	s.when(received)
+	if start == received {
+		s.add(", bắt đầu tính thời gian", "; the clock starts")
+	} else {
+		s.add(", ngoài giờ làm việc: bắt đầu tính từ ", ", outside working time: the clock starts at ")
+		s.when(start)
 	}
-	x.add(received, motcua.StepStart,
-		"Nhận hồ sơ lúc "+c.viWhen(received)+", ngoài giờ làm việc: bắt đầu tính từ "+c.viWhen(start),
-		"Received at "+c.enWhen(received)+", outside working time: the clock starts at "+c.enWhen(start))
+	d, _ := x.p.clock(received)
+	vi, en := s.strings()
+	x.add(d.date, motcua.StepStart, vi, en)
 }
 
 // resumed records a clock restarted at t that runs from begin.
-func (x *explanation) resumed(t, begin time.Time) {
-	c := x.c
-	if begin.Equal(t) {
-		x.add(t, motcua.StepStart,
-			"Tiếp tục tính thời gian lúc "+c.viWhen(t),
-			"Clock resumed at "+c.enWhen(t))
-		return
+func (x *explanation) resumed(t, begin int64) {
+	s := text{x: x}
+	s.grow(160)
+	s.add("Tiếp tục tính thời gian lúc ", "Clock resumed at ")
+	s.when(t)
+	if begin != t {
+		s.add(", ngoài giờ làm việc: tính từ ", ", outside working time: it runs from ")
+		s.when(begin)
 	}
-	x.add(t, motcua.StepStart,
-		"Tiếp tục tính thời gian lúc "+c.viWhen(t)+", ngoài giờ làm việc: tính từ "+c.viWhen(begin),
-		"Clock resumed at "+c.enWhen(t)+", outside working time: it runs from "+c.enWhen(begin))
+	d, _ := x.p.clock(t)
+	vi, en := s.strings()
+	x.add(d.date, motcua.StepStart, vi, en)
 }
 
-// cutoff records that a same-day dossier came after the intake cut-off.
-func (x *explanation) cutoff(t time.Time, cut int) {
-	hm := clockString(cut)
-	x.add(t, motcua.StepCutoff,
+// cutoff records that a same-day dossier came at t, after the intake
+// cut-off cut.
+func (x *explanation) cutoff(t int64, cut int) {
+	d, _ := x.p.clock(t)
+	hm := string(appendClock(nil, cut))
+	x.add(d.date, motcua.StepCutoff,
 		"Nhận sau giờ tiếp nhận "+hm+": hạn là hết ngày làm việc tiếp theo",
 		"Received after the "+hm+" cut-off: due at the end of the next working day")
 }
 
-// skip records a weekly rest day.
-func (x *explanation) skip(day time.Time) {
-	x.skipped++
-	w := day.Weekday()
-	x.add(day, motcua.StepSkipped, viWeekdays[w]+" — ngày nghỉ hằng tuần", w.String()+" — weekly rest day")
+// skip records a day off.
+func (x *explanation) skip(d *day) {
+	switch d.kind {
+	case motcua.DayRest:
+		x.rest++
+	case motcua.DayCompensatory:
+		x.comps++
+	default:
+		x.holidays++
+	}
+	x.add(d.date, motcua.StepSkipped, d.reasonVI, d.reasonEN)
 }
 
 // walk records, for each day from the day of from to the day of to, the
-// working windows used between start and to, or the rest day skipped.
-func (x *explanation) walk(from, start, to time.Time) {
-	c := x.c
-	for day := c.dayOf(from); !day.After(to); day = c.addDays(day, 1) {
-		ws := c.week[day.Weekday()]
-		if len(ws) == 0 {
-			x.skip(day)
-			continue
+// working windows used between start and to, or the day off skipped.
+func (x *explanation) walk(from, start, to int64) {
+	last := x.p.dayNumber(to)
+	for k, _ := x.p.on(from); ; {
+		d := k.day()
+		switch {
+		case len(d.wins) == 0:
+			x.skip(d)
+		case d.wins[0].start >= start && d.end() <= to:
+			x.add(d.date, motcua.StepWorked, d.reasonVI, d.reasonEN)
+		default:
+			x.partial(d, start, to)
 		}
-		if !c.at(day, ws[0].start).Before(start) && !c.at(day, ws[len(ws)-1].end).After(to) {
-			r := &c.fullDay[day.Weekday()]
-			x.add(day, motcua.StepWorked, r[0], r[1])
-			continue
-		}
-		var spans strings.Builder
-		var total time.Duration
-		for _, w := range ws {
-			s, e := c.at(day, w.start), c.at(day, w.end)
-			if s.Before(start) {
-				s = start
-			}
-			if e.After(to) {
-				e = to
-			}
-			if !e.After(s) {
-				continue
-			}
-			if total > 0 {
-				spans.WriteString(", ")
-			}
-			spans.WriteString(s.In(c.loc).Format("15:04") + "–" + e.In(c.loc).Format("15:04"))
-			total += e.Sub(s)
-		}
-		if total > 0 {
-			r := workedReasons(spans.String(), total)
-			x.add(day, motcua.StepWorked, r[0], r[1])
+		if k.num() >= last || !k.next() {
+			return
 		}
 	}
+}
+
+// partial records the working time of day d used between start and to, if
+// any.
+func (x *explanation) partial(d *day, start, to int64) {
+	var spans [128]byte
+	b := spans[:0]
+	var total int64
+	for _, w := range d.wins {
+		s, e := max(w.start, start), min(w.end, to)
+		if e <= s {
+			continue
+		}
+		if total > 0 {
+			b = append(b, ", "...)
+		}
+		b = appendClock(b, w.from+int((s-w.start)/int64(time.Minute)))
+		b = append(b, "–"...)
+		b = appendClock(b, w.from+int((e-w.start)/int64(time.Minute)))
+		total += e - s
+	}
+	if total > 0 {
+		s := text{x: x}
+		s.grow(64 + len(d.noteVI))
+		s.worked(b, time.Duration(total))
+		s.add(d.noteVI, d.noteEN)
+		vi, en := s.strings()
+		x.add(d.date, motcua.StepWorked, vi, en)
+	}
+}
+
+// worked appends the reasons of a day on which the working time spans,
+// lasting d in all, was used: "Làm việc 08:00–12:00 (4 giờ)".
+func (s *text) worked(spans []byte, d time.Duration) {
+	s.add("Làm việc ", "Working time ")
+	s.vi.Write(spans)
+	s.en.Write(spans)
+	s.add(" (", " (")
+	s.duration(d)
+	s.add(")", ")")
 }
 
 // fullDayReasons returns the Vietnamese and English reasons of a working
 // day whose windows ws were used in full.
-func fullDayReasons(ws []window) [2]string {
-	var spans strings.Builder
+func fullDayReasons(ws []motcua.Window) [2]string {
+	var spans []byte
 	var total int
 	for i, w := range ws {
 		if i > 0 {
-			spans.WriteString(", ")
+			spans = append(spans, ", "...)
 		}
-		spans.WriteString(clockString(w.start) + "–" + clockString(w.end))
-		total += w.end - w.start
+		spans = appendClock(spans, w.Start)
+		spans = append(spans, "–"...)
+		spans = appendClock(spans, w.End)
+		total += w.End - w.Start
 	}
-	return workedReasons(spans.String(), time.Duration(total)*time.Minute)
+	var s text
+	s.worked(spans, time.Duration(total)*time.Minute)
+	vi, en := s.strings()
+	return [2]string{vi, en}
 }
 
-// workedReasons returns the Vietnamese and English reasons of a day on
-// which the working time spans, lasting d in all, was used.
-func workedReasons(spans string, d time.Duration) [2]string {
-	return [2]string{
-		"Làm việc " + spans + " (" + viDuration(d) + ")",
-		"Working time " + spans + " (" + enDuration(d) + ")",
-	}
-}
-
-// lastDay records the day a calendar-day period ends on: its last day, or
-// the next working day when moved.
-func (x *explanation) lastDay(at time.Time, n int, moved bool) {
-	c := x.c
-	hm := at.In(c.loc).Format("15:04")
+// lastDay records the working day d a calendar-day period of n days ends
+// on: its last day, or the next working day when moved.
+func (x *explanation) lastDay(d *day, n int, moved bool) {
+	hm := string(appendClock(nil, d.wins[len(d.wins)-1].to))
 	period := strconv.Itoa(n)
 	if moved {
-		x.add(at, motcua.StepWorked,
+		x.add(d.date, motcua.StepWorked,
 			"Ngày làm việc tiếp theo sau ngày cuối của thời hạn "+period+" ngày: hạn là "+hm+", hết giờ làm việc",
 			"Next working day after the last day of the "+period+"-day period: due at "+hm+", the end of working time")
 		return
 	}
-	x.add(at, motcua.StepWorked,
+	x.add(d.date, motcua.StepWorked,
 		"Ngày cuối của thời hạn "+period+" ngày: hạn là "+hm+", hết giờ làm việc",
 		"Last day of the "+period+"-day period: due at "+hm+", the end of working time")
 }
 
-// skippedVI and skippedEN name the rest days skipped, if any, as a clause
-// of a summary.
-func (x *explanation) skippedVI() string {
-	if x.skipped == 0 {
-		return ""
-	}
-	return ", bỏ qua " + strconv.Itoa(x.skipped) + " ngày nghỉ hằng tuần"
-}
-
-func (x *explanation) skippedEN() string {
-	if x.skipped == 0 {
-		return ""
-	}
-	return ", skipping " + plural(x.skipped, "weekly rest day", "weekly rest days")
-}
-
-func (x *explanation) summarySameDay(at, start time.Time, late bool, cut int) {
-	c := x.c
-	x.summaryVI = "Hạn xử lý " + c.viWhen(at) + ": trong ngày, tính từ " + c.viWhen(start) + x.skippedVI()
-	x.summaryEN = "Due " + c.enWhen(at) + ": same day, from " + c.enWhen(start) + x.skippedEN()
+func (x *explanation) summarySameDay(at, start int64, late bool, cut int) {
+	s := text{x: x}
+	s.grow(224)
+	s.add("Hạn xử lý ", "Due ")
+	s.when(at)
+	s.add(": trong ngày, tính từ ", ": same day, from ")
+	s.when(start)
+	s.skipped()
 	if late {
-		hm := clockString(cut)
-		x.summaryVI += "; nhận sau giờ tiếp nhận " + hm + " nên hạn là hết ngày làm việc tiếp theo"
-		x.summaryEN += "; received after the " + hm + " cut-off, so due at the end of the next working day"
+		hm := string(appendClock(nil, cut))
+		s.add("; nhận sau giờ tiếp nhận "+hm+" nên hạn là hết ngày làm việc tiếp theo",
+			"; received after the "+hm+" cut-off, so due at the end of the next working day")
 	}
-	x.summaryVI += "."
-	x.summaryEN += "."
+	s.add(".", ".")
+	x.summaryVI, x.summaryEN = s.strings()
 }
 
-func (x *explanation) summaryWorking(at, start time.Time, t motcua.ProcessingTime) {
-	c := x.c
-	whatVI, whatEN := strconv.Itoa(t.Value)+" giờ làm việc", plural(t.Value, "working hour", "working hours")
+func (x *explanation) summaryWorking(at, start int64, t motcua.ProcessingTime) {
+	s := text{x: x}
+	s.grow(224)
+	s.add("Hạn xử lý ", "Due ")
+	s.when(at)
+	s.add(": ", ": ")
 	if t.Unit == motcua.WorkingDays {
-		whatVI, whatEN = strconv.Itoa(t.Value)+" ngày làm việc", plural(t.Value, "working day", "working days")
+		s.count(t.Value, "ngày làm việc", "working day", "working days")
+	} else {
+		s.count(t.Value, "giờ làm việc", "working hour", "working hours")
 	}
-	x.summaryVI = "Hạn xử lý " + c.viWhen(at) + ": " + whatVI + " tính từ " + c.viWhen(start) + x.skippedVI() + "."
-	x.summaryEN = "Due " + c.enWhen(at) + ": " + whatEN + " from " + c.enWhen(start) + x.skippedEN() + "."
+	s.add(" tính từ ", " from ")
+	s.when(start)
+	s.skipped()
+	s.add(".", ".")
+	x.summaryVI, x.summaryEN = s.strings()
 }
 
-func (x *explanation) summaryDays(at, start, nth time.Time, n int) {
-	c := x.c
-	x.summaryVI = "Hạn xử lý " + c.viWhen(at) + ": " + strconv.Itoa(n) + " ngày kể từ " + c.viDate(start)
-	x.summaryEN = "Due " + c.enWhen(at) + ": " + plural(n, "day", "days") + " from " + c.enDate(start)
-	if !c.working(nth) {
-		x.summaryVI += "; ngày cuối của thời hạn (" + c.viDate(nth) + ") là ngày nghỉ nên hạn chuyển sang hết ngày làm việc tiếp theo"
-		x.summaryEN += "; the last day of the period (" + c.enDate(nth) + ") is not a working day, so the due time moves to the end of the next working day"
+func (x *explanation) summaryDays(at, start int64, nth *day, n int) {
+	s := text{x: x}
+	s.grow(224)
+	s.add("Hạn xử lý ", "Due ")
+	s.when(at)
+	s.add(": ", ": ")
+	s.count(n, "ngày", "day", "days")
+	d, _ := x.p.clock(start)
+	s.add(" kể từ "+d.vi, " from "+d.en)
+	if len(nth.wins) == 0 {
+		s.add("; ngày cuối của thời hạn ("+nth.vi+") là ngày nghỉ nên hạn chuyển sang hết ngày làm việc tiếp theo",
+			"; the last day of the period ("+nth.en+") is not a working day, so the due time moves to the end of the next working day")
 	}
-	x.summaryVI += "."
-	x.summaryEN += "."
+	s.add(".", ".")
+	x.summaryVI, x.summaryEN = s.strings()
 }
 
-func (x *explanation) summaryRemaining(at, start time.Time, d time.Duration) {
-	c := x.c
-	x.summaryVI = "Hạn xử lý " + c.viWhen(at) + ": còn " + viDuration(d) + " làm việc, tính từ " + c.viWhen(start) + x.skippedVI() + "."
-	x.summaryEN = "Due " + c.enWhen(at) + ": " + enDuration(d) + " of working time remaining, from " + c.enWhen(start) + x.skippedEN() + "."
+func (x *explanation) summaryRemaining(at, start int64, d time.Duration) {
+	s := text{x: x}
+	s.grow(224)
+	s.add("Hạn xử lý ", "Due ")
+	s.when(at)
+	s.add(": còn ", ": ")
+	s.duration(d)
+	s.add(" làm việc, tính từ ", " of working time remaining, from ")
+	s.when(start)
+	s.skipped()
+	s.add(".", ".")
+	x.summaryVI, x.summaryEN = s.strings()
 }
 
-func (x *explanation) due(at time.Time) motcua.Due {
-	return motcua.Due{At: at.UTC(), Explanation: x.steps, SummaryVI: x.summaryVI, SummaryEN: x.summaryEN}
+func (x *explanation) due(at int64) motcua.Due {
+	return motcua.Due{At: time.Unix(0, at).UTC(), Explanation: x.steps, SummaryVI: x.summaryVI, SummaryEN: x.summaryEN}
 }
 
 // viWeekdays are the Vietnamese names of the days of the week, by
@@ -234,75 +355,56 @@ func viWeekdayInline(w time.Weekday) string {
 	return viWeekdays[w]
 }
 
-// viWhen formats t as "17:00 thứ Hai, 07/12/2026".
-func (c *Simple) viWhen(t time.Time) string {
-	t = t.In(c.loc)
-	return t.Format("15:04") + " " + c.viDate(t)
+// appendClock appends minutes after midnight as "15:00".
+func appendClock(b []byte, m int) []byte {
+	return append(b, byte('0'+m/600), byte('0'+m/60%10), ':', byte('0'+m%60/10), byte('0'+m%10))
 }
 
-// viDate formats the day of t as "thứ Hai, 07/12/2026".
-func (c *Simple) viDate(t time.Time) string {
-	t = t.In(c.loc)
-	return viWeekdayInline(t.Weekday()) + ", " + t.Format("02/01/2006")
+// appendDurationVI appends d as "5 giờ 30 phút".
+func appendDurationVI(b []byte, d time.Duration) []byte {
+	n := len(b)
+	for _, u := range [3]struct {
+		n    int
+		name string
+	}{{int(d / time.Hour), " giờ"}, {int(d % time.Hour / time.Minute), " phút"}, {int(d % time.Minute / time.Second), " giây"}} {
+		if u.n > 0 {
+			if len(b) > n {
+				b = append(b, ' ')
+			}
+			b = append(strconv.AppendInt(b, int64(u.n), 10), u.name...)
+		}
+	}
+	if len(b) == n {
+		b = append(b, "0 phút"...)
+	}
+	return b
 }
 
-// enWhen formats t as "17:00 Monday, 7 December 2026".
-func (c *Simple) enWhen(t time.Time) string {
-	return t.In(c.loc).Format("15:04 Monday, 2 January 2006")
+// appendDurationEN appends d as "5 hours 30 minutes".
+func appendDurationEN(b []byte, d time.Duration) []byte {
+	n := len(b)
+	for _, u := range [3]struct {
+		n         int
+		one, many string
+	}{{int(d / time.Hour), "hour", "hours"}, {int(d % time.Hour / time.Minute), "minute", "minutes"}, {int(d % time.Minute / time.Second), "second", "seconds"}} {
+		if u.n > 0 {
+			if len(b) > n {
+				b = append(b, ' ')
+			}
+			b = appendPlural(b, u.n, u.one, u.many)
+		}
+	}
+	if len(b) == n {
+		b = append(b, "0 minutes"...)
+	}
+	return b
 }
 
-// enDate formats the day of t as "Monday, 7 December 2026".
-func (c *Simple) enDate(t time.Time) string {
-	return t.In(c.loc).Format("Monday, 2 January 2006")
-}
-
-// clockString formats minutes after midnight as "15:00".
-func clockString(m int) string {
-	return time.Date(0, 1, 1, 0, m, 0, 0, time.UTC).Format("15:04")
-}
-
-// viDuration formats d as "5 giờ 30 phút".
-func viDuration(d time.Duration) string {
-	h, m, s := int(d/time.Hour), int(d%time.Hour/time.Minute), int(d%time.Minute/time.Second)
-	var parts []string
-	if h > 0 {
-		parts = append(parts, strconv.Itoa(h)+" giờ")
-	}
-	if m > 0 {
-		parts = append(parts, strconv.Itoa(m)+" phút")
-	}
-	if s > 0 {
-		parts = append(parts, strconv.Itoa(s)+" giây")
-	}
-	if len(parts) == 0 {
-		return "0 phút"
-	}
-	return strings.Join(parts, " ")
-}
-
-// enDuration formats d as "5 hours 30 minutes".
-func enDuration(d time.Duration) string {
-	h, m, s := int(d/time.Hour), int(d%time.Hour/time.Minute), int(d%time.Minute/time.Second)
-	var parts []string
-	if h > 0 {
-		parts = append(parts, plural(h, "hour", "hours"))
-	}
-	if m > 0 {
-		parts = append(parts, plural(m, "minute", "minutes"))
-	}
-	if s > 0 {
-		parts = append(parts, plural(s, "second", "seconds"))
-	}
-	if len(parts) == 0 {
-		return "0 minutes"
-	}
-	return strings.Join(parts, " ")
-}
-
-// plural returns n followed by one or many.
-func plural(n int, one, many string) string {
+// appendPlural appends n followed by one or many.
+func appendPlural(b []byte, n int, one, many string) []byte {
+	b = append(strconv.AppendInt(b, int64(n), 10), ' ')
 	if n == 1 {
-		return "1 " + one
+		return append(b, one...)
 	}
-	return strconv.Itoa(n) + " " + many
+	return append(b, many...)
 }

@@ -20,7 +20,6 @@ import (
 	"testing"
 	"time"
 
-	"motcua/calendar"
 	"motcua/seed"
 	"motcua/sqlstore"
 	"motcua/web"
@@ -71,7 +70,7 @@ func requireBrowser(t *testing.T) {
 func TestPages(t *testing.T) {
 	requireBrowser(t)
 	ctx := context.Background()
-	db, err := sqlstore.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "motcua.db"), sqlstore.Options{Calendar: calendar.NewSimple(), Migrate: true})
+	db, err := sqlstore.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "motcua.db"), sqlstore.Options{Migrate: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package sqlstore_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"motcua"
@@ -137,4 +138,48 @@ func BenchmarkBaselineRead(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkLoadCalendar measures a rebuild of the legal calendar, which
+// every DB makes once after each change of the calendar: the parents of
+// 11,111 units, as many as Vietnam had in 2019, a week and a few
+// officials' days.
+func BenchmarkLoadCalendar(b *testing.B) {
+	for _, engine := range []string{sqlstore.EngineSQLite, sqlstore.EnginePostgres} {
+		b.Run(engine, func(b *testing.B) {
+			dsn := testkit.SQLiteDSN(b)
+			if engine == sqlstore.EnginePostgres {
+				dsn = testkit.PostgresDSN(b)
+			}
+			s := mustOpenEmpty(b, dsn)
+			ctx := context.Background()
+			units := []*motcua.Unit{{Code: "0", Name: "Tỉnh", Type: "Tỉnh", Level: 1}}
+			for d := range 110 {
+				district := fmt.Sprintf("%03d", d+1)
+				units = append(units, &motcua.Unit{Code: district, Name: "Huyện " + district, Type: "Huyện", Level: 2, ParentCode: "0"})
+				for c := range 100 {
+					code := fmt.Sprintf("%s%02d", district, c)
+					units = append(units, &motcua.Unit{Code: code, Name: "Xã " + code, Type: "Xã", Level: 3, ParentCode: district})
+				}
+			}
+			if err := s.ImportUnits(ctx, units); err != nil {
+				b.Fatal(err)
+			}
+			w := motcua.DefaultWorkWeek()
+			w.Unit = "001"
+			if err := s.SetWorkWeek(ctx, &w); err != nil {
+				b.Fatal(err)
+			}
+			for _, date := range []string{"2026-01-02", "2026-04-24", "2026-09-04"} {
+				if err := s.SetOfficialDay(ctx, &motcua.OfficialDay{Unit: "0", Date: date, Kind: motcua.DayHoliday}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			for b.Loop() {
+				if err := s.LoadCalendar(ctx); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }

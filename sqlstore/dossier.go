@@ -25,9 +25,6 @@ import (
 // create one dossier. Returns EINVALID listing every bad field, including
 // unknown procedures and agencies; nothing is written then.
 func (db *DB) CreateDossier(ctx context.Context, in *motcua.DossierInput, idempotencyKey string) (*motcua.Dossier, bool, error) {
-	if db.calendar == nil {
-		return nil, false, errors.New("sqlstore: create dossier: no calendar configured")
-	}
 	if len(idempotencyKey) > maxIdempotencyKey {
 		var fs motcua.Fields
 		fs.Add("idempotency_key", motcua.FieldTooLong, "an idempotency key has at most 255 bytes")
@@ -102,9 +99,6 @@ func (db *DB) FindDossier(ctx context.Context, ref string) (*motcua.Dossier, err
 // head and both written in one transaction. Returns ENOTFOUND, EINVALID,
 // or ECONFLICT naming the allowed actions in Params["allowed"].
 func (db *DB) ApplyAction(ctx context.Context, ref string, req motcua.ActionRequest) (*motcua.Dossier, error) {
-	if db.calendar == nil {
-		return nil, errors.New("sqlstore: apply action: no calendar configured")
-	}
 	tx, err := db.beginWrite(ctx)
 	if err != nil {
 		return nil, err
@@ -186,7 +180,11 @@ func createDossier(ctx context.Context, tx *txn, in *motcua.DossierInput, actor 
 	if err := in.ValidateWith(p, a, handled); err != nil {
 		return nil, err
 	}
-	d, events, err := motcua.NewDossier(in, p, a.UnitCode, tx.env(ctx, actor))
+	env, err := tx.env(ctx, actor)
+	if err != nil {
+		return nil, err
+	}
+	d, events, err := motcua.NewDossier(in, p, a.UnitCode, env)
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: create dossier: %w", err)
 	}
@@ -210,8 +208,12 @@ func applyAction(ctx context.Context, tx *txn, ref string, req motcua.ActionRequ
 	if err != nil {
 		return nil, err
 	}
+	env, err := tx.env(ctx, actor)
+	if err != nil {
+		return nil, err
+	}
 	version := d.Version
-	e, err := d.Apply(req, p, tx.env(ctx, actor))
+	e, err := d.Apply(req, p, env)
 	if err != nil {
 		return nil, err
 	}
@@ -227,16 +229,21 @@ func applyAction(ctx context.Context, tx *txn, ref string, req motcua.ActionRequ
 }
 
 // env is what a change of a dossier in tx needs: the transaction's time,
-// the actor, the calendar and codes from the transaction's counters.
-func (tx *txn) env(ctx context.Context, actor motcua.Actor) motcua.Env {
+// the actor, the legal calendar as of the transaction, and codes from the
+// transaction's counters.
+func (tx *txn) env(ctx context.Context, actor motcua.Actor) (motcua.Env, error) {
+	s, err := tx.calendar(ctx)
+	if err != nil {
+		return motcua.Env{}, err
+	}
 	return motcua.Env{
 		Now:      tx.now,
 		Actor:    actor,
-		Calendar: tx.db.calendar,
+		Calendar: s.cal,
 		NextCode: func(agency string, receivedAt time.Time) (string, error) {
 			return nextCode(ctx, tx, agency, receivedAt)
 		},
-	}
+	}, nil
 }
 
 const nextCodeQuery = `INSERT INTO dossier_counters (agency_code, day, last) VALUES (?, ?, 1)

@@ -53,3 +53,32 @@ func (db *DB) NextCodeCommit(ctx context.Context, agency string) (string, error)
 	}
 	return code, tx.Commit()
 }
+
+// CalendarRevisions returns the calendar revision stored in the database
+// and the revision of the calendar the DB has cached (0 when none).
+func (db *DB) CalendarRevisions(ctx context.Context) (stored, cached int64, err error) {
+	tx, err := db.beginRead(ctx)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer tx.Rollback()
+	if err := tx.queryRow(ctx, calendarRevisionQuery).Scan(&stored); err != nil {
+		return 0, 0, err
+	}
+	if s := db.cal.Load(); s != nil {
+		cached = s.revision
+	}
+	return stored, cached, nil
+}
+
+// LoadCalendar builds the calendar from the tables in a read transaction,
+// as a DB does when the revision has changed: the cost of a rebuild.
+func (db *DB) LoadCalendar(ctx context.Context) error {
+	tx, err := db.beginRead(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	_, err = loadCalendar(ctx, tx, 0)
+	return err
+}

@@ -137,7 +137,8 @@ func TestProcedureVersions(t *testing.T) {
 		if old.ProcedureVersion != 1 || received.ProcedureVersion != 1 {
 			t.Fatalf("versions %d, %d; want 1", old.ProcedureVersion, received.ProcedureVersion)
 		}
-		if want := testNow.Add(10 * 24 * time.Hour); !received.DueAt.Equal(want) {
+		// Ten working days from Monday 10 March 2025 at 09:00.
+		if want := time.Date(2025, 3, 24, 2, 0, 0, 0, time.UTC); !received.DueAt.Equal(want) {
 			t.Errorf("due %v; want %v", received.DueAt, want)
 		}
 		// The district does not handle version 1.
@@ -152,14 +153,16 @@ func TestProcedureVersions(t *testing.T) {
 		if d.ProcedureVersion != 1 {
 			t.Errorf("version %d after receipt; want the pinned 1", d.ProcedureVersion)
 		}
-		if want := s.clock.Now().Add(10 * 24 * time.Hour); !d.DueAt.Equal(want) {
+		// Ten working days from Tuesday 11 March at 10:00.
+		if want := time.Date(2025, 3, 25, 3, 0, 0, 0, time.UTC); !d.DueAt.Equal(want) {
 			t.Errorf("due %v; want %v from version 1", d.DueAt, want)
 		}
 		nd := s.mustCreate(t, testkit.ProcedureCriminal, testkit.AgencyDistrict, motcua.ChannelCounter)
 		if nd.ProcedureVersion != 2 {
 			t.Errorf("new dossier pins version %d; want 2", nd.ProcedureVersion)
 		}
-		if want := s.clock.Now().Add(5 * 24 * time.Hour); !nd.DueAt.Equal(want) {
+		// Five working days from Tuesday 11 March at 10:00.
+		if want := time.Date(2025, 3, 18, 3, 0, 0, 0, time.UTC); !nd.DueAt.Equal(want) {
 			t.Errorf("due %v; want %v from version 2", nd.DueAt, want)
 		}
 	})

@@ -10,7 +10,9 @@
 // helpers that take it. A DB is safe for concurrent use, and several
 // processes may share one PostgreSQL database: dossier codes, chains and
 // checkpoints rely on row locks and unique constraints, never on being
-// alone.
+// alone, and the legal calendar each DB builds from the officials' days
+// and units' weeks is rebuilt whenever the calendar revision stored with
+// them has changed.
 package sqlstore
 
 import (
@@ -19,6 +21,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"motcua"
@@ -29,9 +32,6 @@ type Options struct {
 	// Clock tells the time of receipts, events and lookups. Nil means
 	// motcua.SystemClock{}.
 	Clock motcua.Clock
-	// Calendar computes due times. Creating and changing dossiers needs
-	// it.
-	Calendar motcua.Calendar
 	// Migrate applies pending migrations in Open. Without it, Open refuses
 	// a database whose schema is out of date.
 	Migrate bool
@@ -40,13 +40,16 @@ type Options struct {
 // DB is a motcua store on SQLite or PostgreSQL. It implements
 // motcua.Store.
 type DB struct {
-	d        *dialect
-	write    *sql.DB // SQLite: one connection, so one writer at a time
-	read     *sql.DB // SQLite: a pool of query_only connections
-	clock    motcua.Clock
-	calendar motcua.Calendar
-	loc      *time.Location
-	rebound  sync.Map // query with ? placeholders → query for the engine
+	d       *dialect
+	write   *sql.DB // SQLite: one connection, so one writer at a time
+	read    *sql.DB // SQLite: a pool of query_only connections
+	clock   motcua.Clock
+	loc     *time.Location
+	rebound sync.Map // query with ? placeholders → query for the engine
+	// cal is the legal calendar of the latest calendar revision built;
+	// calMu serializes rebuilds.
+	cal   atomic.Pointer[calendarState]
+	calMu sync.Mutex
 	// prepared holds, per pool, the hot queries prepared on SQLite.
 	prepared map[*sql.DB]map[string]*sql.Stmt
 }
@@ -63,7 +66,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	db := &DB{d: d, write: write, read: read, clock: opts.Clock, calendar: opts.Calendar, loc: motcua.Location()}
+	db := &DB{d: d, write: write, read: read, clock: opts.Clock, loc: motcua.Location()}
 	if db.clock == nil {
 		db.clock = motcua.SystemClock{}
 	}
@@ -90,6 +93,7 @@ func hotQueries() []string {
 		findUnitQuery, findAgencyQuery, findProcedureQuery, findProcedureVersionQuery, procedureAgenciesQuery, handlesQuery,
 		findDossierByIDQuery, findDossierByCodeQuery, findEventsQuery, findIdempotencyQuery,
 		nextCodeQuery, insertDossierQuery, updateDossierQuery, insertEventQuery, insertIdempotencyQuery,
+		calendarRevisionQuery,
 	}
 }
 

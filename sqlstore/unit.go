@@ -210,7 +210,8 @@ func importUnits(ctx context.Context, tx *txn, units []*motcua.Unit) error {
 	if err := insertRows(ctx, tx, "units", unitColumns, rows); err != nil {
 		return fmt.Errorf("sqlstore: import units: %w", err)
 	}
-	return nil
+	_, err = bumpCalendarRevision(ctx, tx)
+	return err
 }
 
 // insertRows inserts rows into table in batches of multi-row INSERT

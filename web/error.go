@@ -156,15 +156,21 @@ func splitActions(s string) []string {
 }
 
 // fieldErrors translates the messages of fs: a message for the field and
-// reason if there is one, else a message for the reason, else the error's
-// own message.
+// reason if there is one, else one for the members of the field's first
+// part ("days.*" for "days.monday[0]"), else one for the reason, else the
+// error's own message.
 func fieldErrors(lang locale.Lang, fs []motcua.FieldError) []motcua.FieldError {
 	out := make([]motcua.FieldError, 0, len(fs))
 	for _, f := range fs {
-		if m, ok := locale.Lookup(lang, "field."+f.Reason+"."+f.Field); ok {
-			f.Message = m
-		} else if m, ok := locale.Lookup(lang, "field."+f.Reason); ok {
-			f.Message = m
+		keys := []string{"field." + f.Reason + "." + f.Field}
+		if i := strings.IndexAny(f.Field, ".["); i > 0 {
+			keys = append(keys, "field."+f.Reason+"."+f.Field[:i]+".*")
+		}
+		for _, key := range append(keys, "field."+f.Reason) {
+			if m, ok := locale.Lookup(lang, key); ok {
+				f.Message = m
+				break
+			}
 		}
 		out = append(out, f)
 	}

@@ -175,6 +175,8 @@ func TestOpenAPISchemas(t *testing.T) {
 	full := *birth
 	full.Fees = []motcua.Fee{{Name: "Lệ phí", AmountVND: 8000, Note: "miễn"}}
 	full.RequiredDocuments = []motcua.RequiredDocument{{Name: "Tờ khai", Copies: 1, Optional: true}}
+	change := &motcua.CalendarChange{ID: 1, Unit: "001", Date: "2026-09-03", Action: "set_day",
+		Before: json.RawMessage("null"), After: json.RawMessage(`{"unit":"001"}`), Actor: motcua.BootstrapAdmin, At: now}
 	checkpoint := &motcua.Checkpoint{ID: 1, At: now, LastEventID: 3, Dossiers: 1, HeadsHash: "h", PrevHash: "p", Hash: "c"}
 	examples := map[string]any{
 		"Unit":             baDinh,
@@ -201,6 +203,16 @@ func TestOpenAPISchemas(t *testing.T) {
 			Errors: []motcua.FieldError{{Field: "f", Reason: "value", Message: "m"}}, Allowed: []string{}, RequestID: "r"},
 		"FieldError": motcua.FieldError{Field: "f", Reason: "value", Message: "m"},
 		"Health":     healthStatus{"ok"},
+
+		"CalendarDay":        holiday,
+		"CalendarDayList":    items[motcua.CalendarDay]{[]motcua.CalendarDay{holiday}},
+		"OfficialDayInput":   officialDayRequest{Unit: "001", Date: "2026-09-03", Kind: motcua.DayHoliday, Name: "n"},
+		"OfficialDay":        officialDay(),
+		"Week":               weekOf001,
+		"WeekDays":           weekOf001.Days,
+		"WeekInput":          weekRequest{Days: weekOf001.Days, Cutoff: &weekOf001.Cutoff},
+		"CalendarChange":     change,
+		"CalendarChangeList": list[*motcua.CalendarChange]{Items: []*motcua.CalendarChange{change}},
 	}
 	for name, v := range examples {
 		s, ok := resolve(doc, "#/components/schemas/"+name)

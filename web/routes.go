@@ -36,6 +36,15 @@ var routes = []route{
 	{"GET", "/api/v1/dossiers/{ref}", (*Server).getDossier, true},
 	{"POST", "/api/v1/dossiers/{ref}/actions", (*Server).applyAction, true},
 
+	{"GET", "/api/v1/calendar/days", (*Server).calendarDays, false},
+	{"POST", "/api/v1/calendar/days", (*Server).setOfficialDay, true},
+	{"DELETE", "/api/v1/calendar/days", (*Server).deleteOfficialDay, true},
+	{"GET", "/api/v1/calendar/due", (*Server).dueTime, false},
+	{"GET", "/api/v1/calendar/weeks/{unit}", (*Server).getWeek, false},
+	{"PUT", "/api/v1/calendar/weeks/{unit}", (*Server).putWeek, true},
+	{"DELETE", "/api/v1/calendar/weeks/{unit}", (*Server).deleteWeek, true},
+	{"GET", "/api/v1/calendar/changes", (*Server).calendarChanges, true},
+
 	{"GET", "/api/v1/admin/verify", (*Server).verify, true},
 }
 

@@ -25,6 +25,15 @@ type fakeStore struct {
 	FindDossierFn    func(ctx context.Context, ref string) (*motcua.Dossier, error)
 	ApplyActionFn    func(ctx context.Context, ref string, req motcua.ActionRequest) (*motcua.Dossier, error)
 	VerifyDossiersFn func(ctx context.Context) (*motcua.VerifyReport, error)
+
+	CalendarDaysFn        func(ctx context.Context, unit, from, to string) ([]motcua.CalendarDay, error)
+	DueTimeFn             func(ctx context.Context, unit string, start time.Time, t motcua.ProcessingTime) (motcua.Due, error)
+	SetOfficialDayFn      func(ctx context.Context, d *motcua.OfficialDay) error
+	DeleteOfficialDayFn   func(ctx context.Context, unit, date string) error
+	FindWorkWeekFn        func(ctx context.Context, unit string) (*motcua.WorkWeek, error)
+	SetWorkWeekFn         func(ctx context.Context, w *motcua.WorkWeek) error
+	DeleteWorkWeekFn      func(ctx context.Context, unit string) error
+	FindCalendarChangesFn func(ctx context.Context, unit string, p motcua.Page) ([]*motcua.CalendarChange, string, error)
 }
 
 var _ motcua.Store = (*fakeStore)(nil)
@@ -133,4 +142,64 @@ func (f *fakeStore) ImportCatalog(ctx context.Context, c *motcua.Catalog) error 
 
 func (f *fakeStore) Dataset(ctx context.Context) (string, bool, error) {
 	return "", false, f.unexpected("Dataset")
+}
+
+func (f *fakeStore) CalendarDays(ctx context.Context, unit, from, to string) ([]motcua.CalendarDay, error) {
+	if f.CalendarDaysFn == nil {
+		return nil, f.unexpected("CalendarDays")
+	}
+	return f.CalendarDaysFn(ctx, unit, from, to)
+}
+
+func (f *fakeStore) DueTime(ctx context.Context, unit string, start time.Time, t motcua.ProcessingTime) (motcua.Due, error) {
+	if f.DueTimeFn == nil {
+		return motcua.Due{}, f.unexpected("DueTime")
+	}
+	return f.DueTimeFn(ctx, unit, start, t)
+}
+
+func (f *fakeStore) SetOfficialDay(ctx context.Context, d *motcua.OfficialDay) error {
+	if f.SetOfficialDayFn == nil {
+		return f.unexpected("SetOfficialDay")
+	}
+	return f.SetOfficialDayFn(ctx, d)
+}
+
+func (f *fakeStore) DeleteOfficialDay(ctx context.Context, unit, date string) error {
+	if f.DeleteOfficialDayFn == nil {
+		return f.unexpected("DeleteOfficialDay")
+	}
+	return f.DeleteOfficialDayFn(ctx, unit, date)
+}
+
+func (f *fakeStore) FindOfficialDays(ctx context.Context, unit, from, to string) ([]*motcua.OfficialDay, error) {
+	return nil, f.unexpected("FindOfficialDays")
+}
+
+func (f *fakeStore) FindWorkWeek(ctx context.Context, unit string) (*motcua.WorkWeek, error) {
+	if f.FindWorkWeekFn == nil {
+		return nil, f.unexpected("FindWorkWeek")
+	}
+	return f.FindWorkWeekFn(ctx, unit)
+}
+
+func (f *fakeStore) SetWorkWeek(ctx context.Context, w *motcua.WorkWeek) error {
+	if f.SetWorkWeekFn == nil {
+		return f.unexpected("SetWorkWeek")
+	}
+	return f.SetWorkWeekFn(ctx, w)
+}
+
+func (f *fakeStore) DeleteWorkWeek(ctx context.Context, unit string) error {
+	if f.DeleteWorkWeekFn == nil {
+		return f.unexpected("DeleteWorkWeek")
+	}
+	return f.DeleteWorkWeekFn(ctx, unit)
+}
+
+func (f *fakeStore) FindCalendarChanges(ctx context.Context, unit string, p motcua.Page) ([]*motcua.CalendarChange, string, error) {
+	if f.FindCalendarChangesFn == nil {
+		return nil, "", f.unexpected("FindCalendarChanges")
+	}
+	return f.FindCalendarChangesFn(ctx, unit, p)
 }

@@ -30,7 +30,6 @@ import (
 	_ "time/tzdata" // Asia/Ho_Chi_Minh on machines without a zone database
 
 	"motcua"
-	"motcua/calendar"
 	"motcua/seed"
 	"motcua/sqlstore"
 	"motcua/web"
@@ -123,10 +122,7 @@ func withConfig(name string, args []string, getenv func(string) string, register
 // open opens the configured database; migrations are applied when asked
 // and always on the default SQLite file.
 func open(ctx context.Context, c Config, migrate bool) (*sqlstore.DB, error) {
-	db, err := sqlstore.Open(ctx, c.DSN(), sqlstore.Options{
-		Calendar: calendar.NewSimple(),
-		Migrate:  migrate || c.DefaultDB(),
-	})
+	db, err := sqlstore.Open(ctx, c.DSN(), sqlstore.Options{Migrate: migrate || c.DefaultDB()})
 	if errors.Is(err, sqlstore.ErrSchemaOutOfDate) {
 		return nil, fmt.Errorf("%w: run \"motcua migrate\" or start with --migrate", err)
 	}

@@ -1,7 +1,6 @@
 // Package testkit helps tests run against real databases: a fresh SQLite
 // file and, when MOTCUA_TEST_POSTGRES_URL is set, a throwaway PostgreSQL
-// schema per test, together with a settable clock, a plain calendar and a
-// small catalogue.
+// schema per test, together with a settable clock and a small catalogue.
 //
 // With CI=true a missing or unreachable PostgreSQL fails the test instead
 // of skipping it.
@@ -98,13 +97,10 @@ func execAdmin(ctx context.Context, dsn, stmt string) error {
 }
 
 // MustOpenDB opens dsn with opts, applying the migrations, and closes the
-// database when the test ends. A nil opts.Calendar becomes Calendar{}.
+// database when the test ends.
 func MustOpenDB(tb testing.TB, dsn string, opts sqlstore.Options) *sqlstore.DB {
 	tb.Helper()
 	opts.Migrate = true
-	if opts.Calendar == nil {
-		opts.Calendar = Calendar{}
-	}
 	db, err := sqlstore.Open(context.Background(), dsn, opts)
 	if err != nil {
 		tb.Fatalf("open %s: %v", dsn, err)

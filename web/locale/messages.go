@@ -8,8 +8,9 @@ type message struct {
 // messages maps keys to messages. Key prefixes: "problem." problem titles
 // by code, "detail." problem details by code (with {param} placeholders),
 // "field." field error messages by reason, optionally followed by the
-// field name, "status." and "action." dossier statuses and actions,
-// "home." the home page.
+// field name or by a field's first part and ".*" for its members,
+// "status." and "action." dossier statuses and actions, "home." the home
+// page.
 var messages = map[string]message{
 	"problem.invalid":                {"Dữ liệu không hợp lệ", "Invalid input"},
 	"problem.invalid_fields":         {"Dữ liệu không hợp lệ", "Invalid input"},
@@ -33,6 +34,8 @@ var messages = map[string]message{
 	"problem.internal":               {"Lỗi hệ thống", "Internal error"},
 	"problem.unavailable":            {"Dịch vụ tạm thời gián đoạn", "Service unavailable"},
 	"problem.not_ready":              {"Hệ thống chưa sẵn sàng", "Not ready"},
+	"problem.official_day_not_found": {"Không tìm thấy ngày do cán bộ đặt", "Official's day not found"},
+	"problem.work_week_not_found":    {"Đơn vị hành chính không có lịch làm việc riêng", "The unit has no week of its own"},
 
 	"detail.invalid_fields":         {"Vui lòng kiểm tra các trường được liệt kê trong errors.", "Check the fields listed in errors."},
 	"detail.malformed_json":         {"Nội dung yêu cầu không phải một đối tượng JSON hợp lệ (lỗi tại byte {offset}).", "The request body is not a valid JSON object (error at byte {offset})."},
@@ -50,6 +53,8 @@ var messages = map[string]message{
 	"detail.unsupported_media_type": {"Nội dung yêu cầu phải có kiểu application/json.", "The request body must be application/json."},
 	"detail.internal":               {"Đã xảy ra lỗi hệ thống. Vui lòng thử lại sau; nếu cần hỗ trợ, hãy cung cấp mã yêu cầu {request_id}.", "Something went wrong on our side. Try again later; if you need help, quote request {request_id}."},
 	"detail.not_ready":              {"Không kết nối được cơ sở dữ liệu.", "The database is unreachable."},
+	"detail.official_day_not_found": {"Đơn vị hành chính “{unit}” không có ngày nghỉ, ngày làm bù hay ngày làm việc nào do cán bộ đặt vào ngày {date}.", "Unit “{unit}” has no official's day on {date}."},
+	"detail.work_week_not_found":    {"Đơn vị hành chính “{unit}” không có lịch làm việc riêng: đơn vị theo lịch của đơn vị cấp trên hoặc lịch mặc định.", "Unit “{unit}” has no week of its own: it follows its parent's week or the default."},
 
 	"field.required":   {"Bắt buộc nhập", "Required"},
 	"field.format":     {"Sai định dạng", "Invalid format"},
@@ -58,6 +63,7 @@ var messages = map[string]message{
 	"field.value":      {"Giá trị không hợp lệ", "Invalid value"},
 	"field.type":       {"Sai kiểu dữ liệu", "Wrong type"},
 	"field.unexpected": {"Trường không được hỗ trợ", "Unsupported field"},
+	"field.one_of":     {"Cần đúng một trong các tham số working_days, working_hours, days, same_day", "Give exactly one of working_days, working_hours, days or same_day"},
 
 	"field.format.applicant.id_number":   {"Số định danh cá nhân gồm 12 chữ số", "A personal identification number has 12 digits"},
 	"field.format.applicant.tax_code":    {"Mã số thuế gồm 10 hoặc 13 chữ số", "A tax code has 10 or 13 digits"},
@@ -75,6 +81,26 @@ var messages = map[string]message{
 	"field.required.reasons":             {"Cần nêu lý do từ chối", "Give the reasons for the refusal"},
 	"field.value.limit":                  {"Phải là số nguyên từ 1 đến 1000", "Must be an integer from 1 to 1000"},
 	"field.value.service_level":          {"Phải là 1, 2, 3 hoặc 4", "Must be 1, 2, 3 or 4"},
+	"field.unknown.unit":                 {"Không có đơn vị hành chính này", "No such administrative unit"},
+	"field.format.date":                  {"Ngày phải có dạng YYYY-MM-DD, ví dụ 2026-09-02", "A date is written YYYY-MM-DD, for example 2026-09-02"},
+	"field.format.from":                  {"Ngày phải có dạng YYYY-MM-DD, ví dụ 2026-09-02", "A date is written YYYY-MM-DD, for example 2026-09-02"},
+	"field.format.to":                    {"Ngày phải có dạng YYYY-MM-DD, ví dụ 2026-09-02", "A date is written YYYY-MM-DD, for example 2026-09-02"},
+	"field.value.date":                   {"Ngày phải thuộc các năm 1900–2100", "The date must be in the years 1900 to 2100"},
+	"field.value.from":                   {"Ngày phải thuộc các năm 1900–2100", "The date must be in the years 1900 to 2100"},
+	"field.value.to":                     {"Ngày phải thuộc các năm 1900–2100, không trước ngày from và cách ngày from dưới 3 năm", "The date must be in the years 1900 to 2100, not before from and less than 3 years after it"},
+	"field.value.kind":                   {"Loại ngày phải là holiday (ngày nghỉ), compensatory (ngày nghỉ bù), makeup (ngày làm bù) hoặc workday (ngày làm việc)", "Kind must be holiday, compensatory, makeup or workday"},
+	"field.too_long.name":                {"Tên có tối đa 200 ký tự", "A name has at most 200 characters"},
+	"field.format.start":                 {"Thời điểm phải theo RFC 3339 và có múi giờ, ví dụ 2026-11-30T09:00:00+07:00", "A time is written in RFC 3339 with its offset, for example 2026-11-30T09:00:00+07:00"},
+	"field.value.start":                  {"Thời điểm phải thuộc các năm 1900–2100", "The time must be in the years 1900 to 2100"},
+	"field.value.working_days":           {"Phải là số nguyên từ 1 đến 3660, với hạn xử lý không sau năm 2100", "Must be an integer from 1 to 3660, with a due time no later than 2100"},
+	"field.value.working_hours":          {"Phải là số nguyên từ 1 đến 29280, với hạn xử lý không sau năm 2100", "Must be an integer from 1 to 29280, with a due time no later than 2100"},
+	"field.value.days":                   {"Phải là số nguyên từ 1 đến 3660, với hạn xử lý không sau năm 2100", "Must be an integer from 1 to 3660, with a due time no later than 2100"},
+	"field.value.same_day":               {"Chỉ nhận giá trị true, với hạn xử lý không sau năm 2100", "Must be true, with a due time no later than 2100"},
+	"field.required.days":                {"Tuần làm việc cần ít nhất một khung giờ", "A week needs at least one working window"},
+	"field.format.days.*":                {"Khung giờ phải có dạng HH:MM-HH:MM, ví dụ 08:00-12:00", "A window is written HH:MM-HH:MM, for example 08:00-12:00"},
+	"field.value.days.*":                 {"Khung giờ phải nằm trong 00:00–24:00, bắt đầu trước khi kết thúc, theo thứ tự trong ngày và không chồng lên khung trước", "A window lies within 00:00–24:00, starts before it ends, and comes after the one before without overlapping it"},
+	"field.format.cutoff":                {"Giờ tiếp nhận cuối phải có dạng HH:MM, ví dụ 15:00", "The cut-off is written HH:MM, for example 15:00"},
+	"field.value.cutoff":                 {"Giờ tiếp nhận cuối phải từ 00:01 đến 24:00", "The cut-off must be from 00:01 to 24:00"},
 
 	"status.submitted":            {"chờ tiếp nhận", "awaiting intake"},
 	"status.received":             {"đã tiếp nhận", "received"},

@@ -11,31 +11,24 @@ import (
 )
 
 // FindAgency returns the agency with code. Returns ENOTFOUND.
-func (db *DB) FindAgency(ctx context.Context, code string) (*motcua.Agency, error) {
-	tx, err := db.beginRead(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	return findAgency(ctx, tx, code)
+func (db *DB) FindAgency(ctx context.Context, code string) (a *motcua.Agency, err error) {
+	defer markUnavailable(&err)
+	return findAgency(ctx, db.snapshots(), code)
 }
 
 // FindAgencies returns a page of agencies in code order — all of them,
 // those of f.Unit, those handling the version of f.Procedure in force now,
 // or both — and the next cursor ("" at the end). Returns ENOTFOUND if the
 // unit or the procedure does not exist.
-func (db *DB) FindAgencies(ctx context.Context, f motcua.AgencyFilter) ([]*motcua.Agency, string, error) {
-	tx, err := db.beginRead(ctx)
-	if err != nil {
-		return nil, "", err
-	}
-	defer tx.Rollback()
-	return findAgencies(ctx, tx, f)
+func (db *DB) FindAgencies(ctx context.Context, f motcua.AgencyFilter) (agencies []*motcua.Agency, next string, err error) {
+	defer markUnavailable(&err)
+	return findAgencies(ctx, db.snapshots(), f)
 }
 
 // CreateAgency adds an agency. Returns EINVALID for bad fields or an
 // unknown unit, and ECONFLICT if the code is taken.
-func (db *DB) CreateAgency(ctx context.Context, a *motcua.Agency) error {
+func (db *DB) CreateAgency(ctx context.Context, a *motcua.Agency) (err error) {
+	defer markUnavailable(&err)
 	if err := a.Validate(); err != nil {
 		return err
 	}

@@ -3,6 +3,8 @@ package sqlstore_test
 import (
 	"context"
 	"fmt"
+	"runtime"
+	"sync/atomic"
 	"testing"
 
 	"motcua"
@@ -13,13 +15,23 @@ import (
 // benchEngines runs f on a store loaded with testkit.Catalog on each
 // engine.
 func benchEngines(b *testing.B, f func(b *testing.B, s *store)) {
+	benchEnginesWith(b, testkit.Catalog, f)
+}
+
+// benchEnginesWith runs f on a store loaded with the catalogue c returns
+// on each engine.
+func benchEnginesWith(b *testing.B, c func() *motcua.Catalog, f func(b *testing.B, s *store)) {
 	for _, engine := range []string{sqlstore.EngineSQLite, sqlstore.EnginePostgres} {
 		b.Run(engine, func(b *testing.B) {
 			dsn := testkit.SQLiteDSN(b)
 			if engine == sqlstore.EnginePostgres {
 				dsn = testkit.PostgresDSN(b)
 			}
-			f(b, mustOpenStore(b, dsn))
+			s := mustOpenEmpty(b, dsn)
+			if err := s.ImportCatalog(context.Background(), c()); err != nil {
+				b.Fatal(err)
+			}
+			f(b, s)
 		})
 	}
 }
@@ -61,6 +73,32 @@ func BenchmarkCreateDossierParallel(b *testing.B) {
 		b.RunParallel(func(pb *testing.PB) {
 			for pb.Next() {
 				in := testkit.DossierInput(testkit.ProcedureBirth, testkit.AgencyCommune, motcua.ChannelCounter)
+				if _, _, err := s.CreateDossier(ctx, in, ""); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+	})
+}
+
+// BenchmarkCreateDossierParallel32 measures receipts from 32 goroutines
+// spread over 21 agencies, as a province's counters are busy at once.
+func BenchmarkCreateDossierParallel32(b *testing.B) {
+	var agencies []string
+	catalog := func() *motcua.Catalog {
+		c, codes := testkit.CatalogWithCommunes(20)
+		agencies = codes
+		return c
+	}
+	benchEnginesWith(b, catalog, func(b *testing.B, s *store) {
+		ctx := context.Background()
+		var next atomic.Int64
+		b.SetParallelism(max(1, 32/runtime.GOMAXPROCS(0)))
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				agency := agencies[int(next.Add(1))%len(agencies)]
+				in := testkit.DossierInput(testkit.ProcedureBirth, agency, motcua.ChannelCounter)
 				if _, _, err := s.CreateDossier(ctx, in, ""); err != nil {
 					b.Error(err)
 					return
@@ -182,4 +220,30 @@ func BenchmarkLoadCalendar(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkCreateDossiers measures loading dossiers a thousand at a time,
+// spread over 21 agencies (time per dossier).
+func BenchmarkCreateDossiers(b *testing.B) {
+	var agencies []string
+	catalog := func() *motcua.Catalog {
+		c, codes := testkit.CatalogWithCommunes(20)
+		agencies = codes
+		return c
+	}
+	benchEnginesWith(b, catalog, func(b *testing.B, s *store) {
+		ctx := context.Background()
+		ins := make([]*motcua.DossierInput, 1000)
+		n := 0
+		for b.Loop() {
+			for i := range ins {
+				ins[i] = testkit.DossierInput(testkit.ProcedureBirth, agencies[i%len(agencies)], motcua.ChannelCounter)
+			}
+			if _, err := s.CreateDossiers(ctx, ins); err != nil {
+				b.Fatal(err)
+			}
+			n += len(ins)
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(n), "ns/dossier")
+	})
 }

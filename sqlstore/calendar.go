@@ -26,30 +26,43 @@ type calendarState struct {
 
 const calendarRevisionQuery = `SELECT revision FROM calendar_revision WHERE id = 1`
 
-// calendar returns the legal calendar as tx sees it. Every change of the
-// officials' days, the units' weeks or the unit tree increments the
-// revision in its transaction, so the cached calendar is used only while
-// its revision is current, whichever process made the change; otherwise
-// the calendar is rebuilt from the tables, one rebuild at a time.
+// calendar returns the legal calendar as tx saw it when it first needed
+// one. Every change of the officials' days, the units' weeks or the unit
+// tree increments the revision in its transaction, so the cached calendar
+// is used only while its revision is current, whichever process made the
+// change; otherwise the calendar is rebuilt from the tables, one rebuild
+// at a time.
 func (tx *txn) calendar(ctx context.Context) (*calendarState, error) {
+	if tx.cal != nil {
+		return tx.cal, nil
+	}
 	var rev int64
 	if err := tx.queryRow(ctx, calendarRevisionQuery).Scan(&rev); err != nil {
 		return nil, fmt.Errorf("sqlstore: read the calendar revision: %w", err)
 	}
+	return tx.calendarAt(ctx, rev)
+}
+
+// calendarAt returns the legal calendar of revision rev, read in tx, and
+// keeps it as tx's calendar.
+func (tx *txn) calendarAt(ctx context.Context, rev int64) (*calendarState, error) {
+	if tx.cal != nil && tx.cal.revision == rev {
+		return tx.cal, nil
+	}
 	db := tx.db
-	if s := db.cal.Load(); s != nil && s.revision == rev {
-		return s, nil
+	s := db.cal.Load()
+	if s == nil || s.revision != rev {
+		db.calMu.Lock()
+		defer db.calMu.Unlock()
+		if s = db.cal.Load(); s == nil || s.revision != rev {
+			var err error
+			if s, err = loadCalendar(ctx, tx, rev); err != nil {
+				return nil, err
+			}
+			db.cacheCalendar(s)
+		}
 	}
-	db.calMu.Lock()
-	defer db.calMu.Unlock()
-	if s := db.cal.Load(); s != nil && s.revision == rev {
-		return s, nil
-	}
-	s, err := loadCalendar(ctx, tx, rev)
-	if err != nil {
-		return nil, err
-	}
-	db.cacheCalendar(s)
+	tx.cal = s
 	return s, nil
 }
 
@@ -123,7 +136,8 @@ func bumpCalendarRevision(ctx context.Context, tx *txn) (int64, error) {
 // inclusive, to less than 3 years after from) of the unit's calendar.
 // Returns EINVALID naming unit, from or to, and ENOTFOUND for an unknown
 // unit.
-func (db *DB) CalendarDays(ctx context.Context, unit, from, to string) ([]motcua.CalendarDay, error) {
+func (db *DB) CalendarDays(ctx context.Context, unit, from, to string) (days []motcua.CalendarDay, err error) {
+	defer markUnavailable(&err)
 	var fs motcua.Fields
 	checkUnitCode(&fs, unit)
 	if f, t, ok := checkRange(&fs, from, to); ok && !t.Before(f.AddDate(maxCalendarDaysYears, 0, 0)) {
@@ -142,7 +156,8 @@ func (db *DB) CalendarDays(ctx context.Context, unit, from, to string) ([]motcua
 // DueTime computes a due time on the unit's calendar. Returns EINVALID
 // for a missing unit or an invalid processing time or start, and
 // ENOTFOUND for an unknown unit.
-func (db *DB) DueTime(ctx context.Context, unit string, start time.Time, t motcua.ProcessingTime) (motcua.Due, error) {
+func (db *DB) DueTime(ctx context.Context, unit string, start time.Time, t motcua.ProcessingTime) (due motcua.Due, err error) {
+	defer markUnavailable(&err)
 	var fs motcua.Fields
 	checkUnitCode(&fs, unit)
 	if err := fs.Err(); err != nil {
@@ -158,7 +173,8 @@ func (db *DB) DueTime(ctx context.Context, unit string, start time.Time, t motcu
 // FindWorkWeek returns the week that applies to the unit: its own, its
 // nearest ancestor's (Unit names that unit) or the default (Unit "").
 // Returns ENOTFOUND for an unknown unit.
-func (db *DB) FindWorkWeek(ctx context.Context, unit string) (*motcua.WorkWeek, error) {
+func (db *DB) FindWorkWeek(ctx context.Context, unit string) (week *motcua.WorkWeek, err error) {
+	defer markUnavailable(&err)
 	s, err := db.readCalendar(ctx, unit)
 	if err != nil {
 		return nil, err
@@ -215,7 +231,8 @@ func defaultDayName(kind string) string {
 // Returns EINVALID naming unit (missing or unknown), date (not YYYY-MM-DD
 // or outside 1900–2100), kind (not holiday, compensatory, makeup or
 // workday) or name (over 200 characters); nothing is written then.
-func (db *DB) SetOfficialDay(ctx context.Context, d *motcua.OfficialDay) error {
+func (db *DB) SetOfficialDay(ctx context.Context, d *motcua.OfficialDay) (err error) {
+	defer markUnavailable(&err)
 	tx, rev, err := db.beginCalendarChange(ctx)
 	if err != nil {
 		return err
@@ -263,7 +280,8 @@ func (db *DB) SetOfficialDay(ctx context.Context, d *motcua.OfficialDay) error {
 // DeleteOfficialDay removes the official's day of unit on date and records
 // the change. Returns EINVALID naming unit or date, and ENOTFOUND when
 // there is no such day.
-func (db *DB) DeleteOfficialDay(ctx context.Context, unit, date string) error {
+func (db *DB) DeleteOfficialDay(ctx context.Context, unit, date string) (err error) {
+	defer markUnavailable(&err)
 	tx, rev, err := db.beginCalendarChange(ctx)
 	if err != nil {
 		return err
@@ -294,7 +312,8 @@ func (db *DB) DeleteOfficialDay(ctx context.Context, unit, date string) error {
 // FindOfficialDays returns the officials' days set on the unit itself
 // from from to to (YYYY-MM-DD, inclusive), in date order. Returns EINVALID
 // naming unit, from or to, and ENOTFOUND for an unknown unit.
-func (db *DB) FindOfficialDays(ctx context.Context, unit, from, to string) ([]*motcua.OfficialDay, error) {
+func (db *DB) FindOfficialDays(ctx context.Context, unit, from, to string) (official []*motcua.OfficialDay, err error) {
+	defer markUnavailable(&err)
 	var fs motcua.Fields
 	checkUnitCode(&fs, unit)
 	checkRange(&fs, from, to)
@@ -327,7 +346,8 @@ func (db *DB) FindOfficialDays(ctx context.Context, unit, from, to string) ([]*m
 // 00:00–24:00, ending before it starts, out of order or overlapping the
 // one before, days for a week without any working window, and cutoff for
 // a cut-off outside 00:01–24:00; nothing is written then.
-func (db *DB) SetWorkWeek(ctx context.Context, w *motcua.WorkWeek) error {
+func (db *DB) SetWorkWeek(ctx context.Context, w *motcua.WorkWeek) (err error) {
+	defer markUnavailable(&err)
 	tx, rev, err := db.beginCalendarChange(ctx)
 	if err != nil {
 		return err
@@ -366,7 +386,8 @@ func (db *DB) SetWorkWeek(ctx context.Context, w *motcua.WorkWeek) error {
 // DeleteWorkWeek removes the unit's own week, so that it inherits its
 // parent's again, and records the change. Returns EINVALID naming unit,
 // and ENOTFOUND when the unit has no week of its own.
-func (db *DB) DeleteWorkWeek(ctx context.Context, unit string) error {
+func (db *DB) DeleteWorkWeek(ctx context.Context, unit string) (err error) {
+	defer markUnavailable(&err)
 	tx, rev, err := db.beginCalendarChange(ctx)
 	if err != nil {
 		return err
@@ -397,7 +418,8 @@ func (db *DB) DeleteWorkWeek(ctx context.Context, unit string) error {
 // week (of every unit when unit is ""), newest first, and the cursor of
 // the next page ("" at the end). Returns EINVALID for a bad cursor and
 // ENOTFOUND for an unknown unit.
-func (db *DB) FindCalendarChanges(ctx context.Context, unit string, p motcua.Page) ([]*motcua.CalendarChange, string, error) {
+func (db *DB) FindCalendarChanges(ctx context.Context, unit string, p motcua.Page) (page []*motcua.CalendarChange, next string, err error) {
+	defer markUnavailable(&err)
 	p = p.Normalize()
 	before := int64(math.MaxInt64)
 	if p.After != "" {
@@ -425,8 +447,8 @@ func (db *DB) FindCalendarChanges(ctx context.Context, unit string, p motcua.Pag
 	if err != nil {
 		return nil, "", fmt.Errorf("sqlstore: find calendar changes: %w", err)
 	}
-	changes, next := cut(changes, p.Limit, func(c *motcua.CalendarChange) string { return strconv.FormatInt(c.ID, 10) })
-	return changes, next, nil
+	page, next = cut(changes, p.Limit, func(c *motcua.CalendarChange) string { return strconv.FormatInt(c.ID, 10) })
+	return page, next, nil
 }
 
 // beginCalendarChange starts a transaction that changes the calendar and

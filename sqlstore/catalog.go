@@ -13,7 +13,8 @@ import (
 // records c.Label. Versions of one procedure are numbered in the order
 // given. Returns ECONFLICT if the database holds any unit, agency,
 // procedure or dossier, and EINVALID listing every bad field.
-func (db *DB) ImportCatalog(ctx context.Context, c *motcua.Catalog) error {
+func (db *DB) ImportCatalog(ctx context.Context, c *motcua.Catalog) (err error) {
+	defer markUnavailable(&err)
 	tx, err := db.beginWrite(ctx)
 	if err != nil {
 		return err
@@ -37,6 +38,7 @@ func (db *DB) ImportCatalog(ctx context.Context, c *motcua.Catalog) error {
 // reports whether the database holds no unit, agency, procedure or
 // dossier.
 func (db *DB) Dataset(ctx context.Context) (label string, empty bool, err error) {
+	defer markUnavailable(&err)
 	tx, err := db.beginRead(ctx)
 	if err != nil {
 		return "", false, err

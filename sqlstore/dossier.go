@@ -8,6 +8,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
+	"strings"
 	"time"
 
 	"motcua"
@@ -17,28 +20,42 @@ import (
 // in one transaction that also assigns its code when it is received. The
 // procedure version in force now is pinned, and the dossier belongs to the
 // unit of the receiving agency. The actor is the one carried by ctx, or
-// motcua.SystemActor.
+// motcua.SystemActor. Concurrent calls share transactions (group commit);
+// each returns once the dossier is committed.
 //
 // When idempotencyKey is not empty and the actor used it before with the
 // same input, it returns the dossier created then and replay true; with
 // different input it returns ECONFLICT. Concurrent requests with one key
 // create one dossier. Returns EINVALID listing every bad field, including
 // unknown procedures and agencies; nothing is written then.
-func (db *DB) CreateDossier(ctx context.Context, in *motcua.DossierInput, idempotencyKey string) (*motcua.Dossier, bool, error) {
+func (db *DB) CreateDossier(ctx context.Context, in *motcua.DossierInput, idempotencyKey string) (d *motcua.Dossier, replay bool, err error) {
+	defer markUnavailable(&err)
 	if len(idempotencyKey) > maxIdempotencyKey {
 		var fs motcua.Fields
 		fs.Add("idempotency_key", motcua.FieldTooLong, "an idempotency key has at most 255 bytes")
 		return nil, false, fs.Err()
 	}
 	in.Normalize()
-	b, err := json.Marshal(in)
-	if err != nil {
-		return nil, false, fmt.Errorf("sqlstore: create dossier: %w", err)
+	key := idempotency{actor: actorFrom(ctx), key: idempotencyKey}
+	if key.key != "" {
+		b, err := json.Marshal(in)
+		if err != nil {
+			return nil, false, fmt.Errorf("sqlstore: create dossier: %w", err)
+		}
+		sum := sha256.Sum256(b)
+		key.fingerprint = hex.EncodeToString(sum[:])
 	}
-	sum := sha256.Sum256(b)
-	key := idempotency{actor: actorFrom(ctx), key: idempotencyKey, fingerprint: hex.EncodeToString(sum[:])}
 
-	d, replay, err := db.createDossier(ctx, in, key)
+	// A key's row is locked too, out of the batches' order.
+	lock := in.AgencyCode
+	if key.key != "" {
+		lock = ""
+	}
+	err = db.batched(ctx, lock, func(ctx context.Context, tx *txn) error {
+		var err error
+		d, replay, err = createKeyedDossier(ctx, tx, in, key)
+		return err
+	})
 	if key.key != "" && db.d.isUniqueViolation(err) {
 		// A concurrent request with the same key committed first.
 		tx, terr := db.beginRead(ctx)
@@ -56,12 +73,9 @@ func (db *DB) CreateDossier(ctx context.Context, in *motcua.DossierInput, idempo
 	return d, replay, nil
 }
 
-func (db *DB) createDossier(ctx context.Context, in *motcua.DossierInput, key idempotency) (*motcua.Dossier, bool, error) {
-	tx, err := db.beginWrite(ctx)
-	if err != nil {
-		return nil, false, err
-	}
-	defer tx.Rollback()
+// createKeyedDossier creates a dossier in tx, or replays the one created
+// with key.
+func createKeyedDossier(ctx context.Context, tx *txn, in *motcua.DossierInput, key idempotency) (*motcua.Dossier, bool, error) {
 	if key.key != "" {
 		if d, found, err := key.replay(ctx, tx); found || err != nil {
 			return d, found, err
@@ -76,40 +90,115 @@ func (db *DB) createDossier(ctx context.Context, in *motcua.DossierInput, key id
 			return nil, false, fmt.Errorf("sqlstore: record idempotency key: %w", err)
 		}
 	}
-	if err := tx.Commit(); err != nil {
-		return nil, false, fmt.Errorf("sqlstore: create dossier: %w", err)
-	}
 	return d, false, nil
 }
 
-// FindDossier returns the dossier with the ID or code ref, with its events
-// in order. Returns ENOTFOUND.
-func (db *DB) FindDossier(ctx context.Context, ref string) (*motcua.Dossier, error) {
-	tx, err := db.beginRead(ctx)
-	if err != nil {
-		return nil, err
+// CreateDossiers validates and stores new dossiers as CreateDossier does,
+// without idempotency keys, for loading many at once (a thousand per call
+// is a good size): all in one transaction, or none when one is invalid.
+// The actor is the one carried by ctx, or motcua.SystemActor. Returns the
+// dossiers in the order of ins, or EINVALID listing every bad field,
+// prefixed with the index of its input ("[3].applicant.id_number").
+func (db *DB) CreateDossiers(ctx context.Context, ins []*motcua.DossierInput) (ds []*motcua.Dossier, err error) {
+	defer markUnavailable(&err)
+	if len(ins) == 0 {
+		return nil, nil
 	}
-	defer tx.Rollback()
-	d, _, err := findDossier(ctx, tx, ref, false)
-	return d, err
-}
-
-// ApplyAction performs an action on the dossier ref and returns it with
-// its events. The dossier row is locked, the new event chained to its
-// head and both written in one transaction. Returns ENOTFOUND, EINVALID,
-// or ECONFLICT naming the allowed actions in Params["allowed"].
-func (db *DB) ApplyAction(ctx context.Context, ref string, req motcua.ActionRequest) (*motcua.Dossier, error) {
 	tx, err := db.beginWrite(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer tx.Rollback()
-	d, err := applyAction(ctx, tx, ref, req, actorFrom(ctx))
+	receipts := map[[2]string]*receipt{}
+	var fs motcua.Fields
+	for i, in := range ins {
+		in.Normalize()
+		k := [2]string{in.ProcedureCode, in.AgencyCode}
+		r := receipts[k]
+		if r == nil {
+			if r, err = findReceipt(ctx, tx, in); err != nil {
+				return nil, err
+			}
+			receipts[k] = r
+		}
+		addFields(&fs, fmt.Sprintf("[%d].", i), in.ValidateWith(r.procedure, r.agency, r.handled))
+	}
+	if err := fs.Err(); err != nil {
+		return nil, err
+	}
+
+	counts := map[string]int{}
+	for _, in := range ins {
+		counts[in.AgencyCode]++
+	}
+	codes, err := reserveCodes(ctx, tx, counts)
 	if err != nil {
 		return nil, err
 	}
+	actor := actorFrom(ctx)
+	ds = make([]*motcua.Dossier, len(ins))
+	dossiers := make([][]any, len(ins))
+	var events [][]any
+	for i, in := range ins {
+		r := receipts[[2]string{in.ProcedureCode, in.AgencyCode}]
+		s, err := tx.calendarAt(ctx, r.revision)
+		if err != nil {
+			return nil, err
+		}
+		env := tx.env(ctx, actor, s)
+		env.NextCode = codes.draw
+		if ds[i], err = newDossier(in, r, env); err != nil {
+			return nil, err
+		}
+		if dossiers[i], err = dossierRow(ds[i]); err != nil {
+			return nil, fmt.Errorf("sqlstore: create dossiers: %w", err)
+		}
+		for _, e := range ds[i].Events {
+			events = append(events, eventRow(e))
+		}
+	}
+	if err := codes.giveBack(ctx, tx); err != nil {
+		return nil, err
+	}
+	if err := insertRows(ctx, tx, "dossiers", dossierColumns, dossiers); err != nil {
+		return nil, fmt.Errorf("sqlstore: create dossiers: %w", err)
+	}
+	if err := insertRows(ctx, tx, "dossier_events", eventColumns, events); err != nil {
+		return nil, fmt.Errorf("sqlstore: create dossiers: %w", err)
+	}
 	if err := tx.Commit(); err != nil {
-		return nil, fmt.Errorf("sqlstore: apply %s to %s: %w", req.Action, ref, err)
+		return nil, fmt.Errorf("sqlstore: create dossiers: %w", err)
+	}
+	return ds, nil
+}
+
+// FindDossier returns the dossier with the ID or code ref, with its events
+// in order. Returns ENOTFOUND.
+func (db *DB) FindDossier(ctx context.Context, ref string) (d *motcua.Dossier, err error) {
+	defer markUnavailable(&err)
+	if db.d.roundTrips {
+		return readDossier(ctx, db.snapshots(), ref)
+	}
+	d, _, err = findDossier(ctx, db.snapshots(), ref, false)
+	return d, err
+}
+
+// ApplyAction performs an action on the dossier ref and returns it with
+// its events. The dossier row is locked, the new event chained to its
+// head and both written in one transaction, which concurrent calls share
+// on SQLite (group commit). Returns ENOTFOUND, EINVALID, or ECONFLICT
+// naming the allowed actions in Params["allowed"].
+func (db *DB) ApplyAction(ctx context.Context, ref string, req motcua.ActionRequest) (d *motcua.Dossier, err error) {
+	defer markUnavailable(&err)
+	actor := actorFrom(ctx)
+	// The dossier's row is locked before its agency's counter.
+	err = db.batched(ctx, "", func(ctx context.Context, tx *txn) error {
+		var err error
+		d, err = applyAction(ctx, tx, ref, req, actor)
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
 	return d, nil
 }
@@ -157,45 +246,111 @@ func (k idempotency) replay(ctx context.Context, tx *txn) (*motcua.Dossier, bool
 	return d, err == nil, err
 }
 
-func createDossier(ctx context.Context, tx *txn, in *motcua.DossierInput, actor motcua.Actor) (*motcua.Dossier, error) {
-	var p *motcua.Procedure
-	var a *motcua.Agency
+// receipt is what the receipt of a dossier needs from the database: the
+// version of the procedure in force and the agency (nil when unknown),
+// whether the agency handles that version, and the calendar revision.
+type receipt struct {
+	procedure *motcua.Procedure
+	agency    *motcua.Agency
+	handled   bool
+	revision  int64
+}
+
+// receiptQuery reads a receipt in one statement, when both the procedure
+// and the agency exist.
+const receiptQuery = `SELECT p.code, p.version, a.unit_code,
+	EXISTS (SELECT 1 FROM procedure_agencies pa
+		WHERE pa.procedure_code = p.code AND pa.procedure_version = p.version AND pa.agency_code = a.code),
+	(SELECT revision FROM calendar_revision WHERE id = 1)
+	FROM (SELECT code, version FROM procedures WHERE code = ? AND effective_from <= ?
+		ORDER BY effective_from DESC, version DESC LIMIT 1) p
+	CROSS JOIN agencies a WHERE a.code = ?`
+
+// findReceipt reads the receipt of in at tx's time.
+func findReceipt(ctx context.Context, tx *txn, in *motcua.DossierInput) (*receipt, error) {
+	var r receipt
+	if in.ProcedureCode != "" && in.AgencyCode != "" {
+		var code string
+		var version int
+		a := motcua.Agency{Code: in.AgencyCode}
+		err := tx.queryRow(ctx, receiptQuery, in.ProcedureCode, tx.now, in.AgencyCode).Scan(&code, &version, &a.UnitCode, &r.handled, &r.revision)
+		if err == nil {
+			r.procedure, err = tx.procedureVersion(ctx, code, version)
+			r.agency = &a
+			return &r, err
+		} else if !errors.Is(err, sql.ErrNoRows) {
+			return nil, fmt.Errorf("sqlstore: find procedure %s and agency %s: %w", in.ProcedureCode, in.AgencyCode, err)
+		}
+	}
+	// One is unknown: find out which for the validation.
 	var err error
 	if in.ProcedureCode != "" {
-		if p, err = findProcedureInForce(ctx, tx, in.ProcedureCode, tx.now); err != nil && motcua.ErrorCode(err) != motcua.ENOTFOUND {
+		if r.procedure, err = findProcedureInForce(ctx, tx, in.ProcedureCode, tx.now); err != nil && motcua.ErrorCode(err) != motcua.ENOTFOUND {
 			return nil, err
 		}
 	}
 	if in.AgencyCode != "" {
-		if a, err = findAgency(ctx, tx, in.AgencyCode); err != nil && motcua.ErrorCode(err) != motcua.ENOTFOUND {
+		if r.agency, err = findAgency(ctx, tx, in.AgencyCode); err != nil && motcua.ErrorCode(err) != motcua.ENOTFOUND {
 			return nil, err
 		}
 	}
-	handled := false
-	if p != nil && a != nil {
-		if handled, err = handles(ctx, tx, p, a.Code); err != nil {
-			return nil, err
-		}
-	}
-	if err := in.ValidateWith(p, a, handled); err != nil {
-		return nil, err
-	}
-	env, err := tx.env(ctx, actor)
+	return &r, nil
+}
+
+func createDossier(ctx context.Context, tx *txn, in *motcua.DossierInput, actor motcua.Actor) (*motcua.Dossier, error) {
+	r, err := findReceipt(ctx, tx, in)
 	if err != nil {
 		return nil, err
 	}
-	d, events, err := motcua.NewDossier(in, p, a.UnitCode, env)
+	if err := in.ValidateWith(r.procedure, r.agency, r.handled); err != nil {
+		return nil, err
+	}
+	s, err := tx.calendarAt(ctx, r.revision)
+	if err != nil {
+		return nil, err
+	}
+	d, err := newDossier(in, r, tx.env(ctx, actor, s))
+	if err != nil {
+		return nil, err
+	}
+	if err := insertDossier(ctx, tx, d); err != nil {
+		return nil, fmt.Errorf("sqlstore: create dossier: %w", err)
+	}
+	return d, nil
+}
+
+// insertDossier inserts a new dossier with its events: in one statement
+// where the engine can, as one round trip costs more than the statement.
+func insertDossier(ctx context.Context, tx *txn, d *motcua.Dossier) error {
+	row, err := dossierRow(d)
+	if err != nil {
+		return err
+	}
+	if !tx.db.d.insertWith {
+		if _, err := tx.exec(ctx, insertDossierQuery, row...); err != nil {
+			return err
+		}
+		return insertEvents(ctx, tx, d.Events)
+	}
+	q := insertDossierWithEventQuery
+	for _, e := range d.Events {
+		row = append(row, eventRow(e)...)
+	}
+	if len(d.Events) > 1 {
+		q += strings.Repeat(", "+eventTuple, len(d.Events)-1)
+	}
+	_, err = tx.exec(ctx, q, row...)
+	return err
+}
+
+// newDossier makes the dossier of valid input with its chained events.
+func newDossier(in *motcua.DossierInput, r *receipt, env motcua.Env) (*motcua.Dossier, error) {
+	d, events, err := motcua.NewDossier(in, r.procedure, r.agency.UnitCode, env)
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: create dossier: %w", err)
 	}
 	motcua.Chain("", events)
 	d.Events = events
-	if err := insertDossier(ctx, tx, d); err != nil {
-		return nil, fmt.Errorf("sqlstore: create dossier: %w", err)
-	}
-	if err := insertEvents(ctx, tx, events); err != nil {
-		return nil, fmt.Errorf("sqlstore: create dossier: %w", err)
-	}
 	return d, nil
 }
 
@@ -204,16 +359,16 @@ func applyAction(ctx context.Context, tx *txn, ref string, req motcua.ActionRequ
 	if err != nil {
 		return nil, err
 	}
-	p, err := findProcedureVersion(ctx, tx, d.ProcedureCode, d.ProcedureVersion)
+	p, err := tx.procedureVersion(ctx, d.ProcedureCode, d.ProcedureVersion)
 	if err != nil {
 		return nil, err
 	}
-	env, err := tx.env(ctx, actor)
+	s, err := tx.calendar(ctx)
 	if err != nil {
 		return nil, err
 	}
 	version := d.Version
-	e, err := d.Apply(req, p, env)
+	e, err := d.Apply(req, p, tx.env(ctx, actor, s))
 	if err != nil {
 		return nil, err
 	}
@@ -229,13 +384,9 @@ func applyAction(ctx context.Context, tx *txn, ref string, req motcua.ActionRequ
 }
 
 // env is what a change of a dossier in tx needs: the transaction's time,
-// the actor, the legal calendar as of the transaction, and codes from the
-// transaction's counters.
-func (tx *txn) env(ctx context.Context, actor motcua.Actor) (motcua.Env, error) {
-	s, err := tx.calendar(ctx)
-	if err != nil {
-		return motcua.Env{}, err
-	}
+// the actor, the legal calendar of s, and codes from the transaction's
+// counters.
+func (tx *txn) env(ctx context.Context, actor motcua.Actor, s *calendarState) motcua.Env {
 	return motcua.Env{
 		Now:      tx.now,
 		Actor:    actor,
@@ -243,7 +394,79 @@ func (tx *txn) env(ctx context.Context, actor motcua.Actor) (motcua.Env, error) 
 		NextCode: func(agency string, receivedAt time.Time) (string, error) {
 			return nextCode(ctx, tx, agency, receivedAt)
 		},
-	}, nil
+	}
+}
+
+// reservedCodes are dossier numbers reserved in a transaction, for the day
+// of its time: at each agency, those after next[agency] up to
+// last[agency].
+type reservedCodes struct {
+	day        time.Time
+	next, last map[string]int
+}
+
+// reserveCodes reserves counts[agency] numbers at each agency for the day
+// of tx's time, advancing and locking every counter in one statement per
+// 500 agencies, in code order.
+func reserveCodes(ctx context.Context, tx *txn, counts map[string]int) (*reservedCodes, error) {
+	c := &reservedCodes{day: tx.now.In(tx.db.loc), next: map[string]int{}, last: map[string]int{}}
+	day := c.day.Format(time.DateOnly)
+	for agencies := range slices.Chunk(slices.Sorted(maps.Keys(counts)), 500) {
+		var args []any
+		for _, a := range agencies {
+			args = append(args, a, day, counts[a])
+		}
+		rows, err := tx.query(ctx, `INSERT INTO dossier_counters (agency_code, day, last) VALUES `+
+			strings.Repeat("(?, ?, ?), ", len(agencies)-1)+`(?, ?, ?)
+			ON CONFLICT (agency_code, day) DO UPDATE SET last = dossier_counters.last + excluded.last
+			RETURNING agency_code, last`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("sqlstore: reserve dossier codes: %w", err)
+		}
+		for rows.Next() {
+			var a string
+			var last int
+			if err := rows.Scan(&a, &last); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("sqlstore: reserve dossier codes: %w", err)
+			}
+			c.next[a], c.last[a] = last-counts[a], last
+		}
+		if err := rows.Close(); err != nil {
+			return nil, fmt.Errorf("sqlstore: reserve dossier codes: %w", err)
+		}
+	}
+	return c, nil
+}
+
+// draw is a motcua.Env's NextCode drawing from the reserved numbers.
+func (c *reservedCodes) draw(agency string, at time.Time) (string, error) {
+	day := at.In(c.day.Location())
+	if c.next[agency] == c.last[agency] || day.Format(time.DateOnly) != c.day.Format(time.DateOnly) {
+		return "", fmt.Errorf("sqlstore: no dossier code reserved at %s on %s", agency, day.Format(time.DateOnly))
+	}
+	c.next[agency]++
+	return formatCode(agency, day, c.next[agency]), nil
+}
+
+// giveBack returns the numbers left unused to the counters, which tx
+// still holds locked.
+func (c *reservedCodes) giveBack(ctx context.Context, tx *txn) error {
+	day := c.day.Format(time.DateOnly)
+	for a, n := range c.next {
+		if n == c.last[a] {
+			continue
+		}
+		q := `UPDATE dossier_counters SET last = ? WHERE agency_code = ? AND day = ?`
+		args := []any{n, a, day}
+		if n == 0 {
+			q, args = `DELETE FROM dossier_counters WHERE agency_code = ? AND day = ?`, args[1:]
+		}
+		if _, err := tx.exec(ctx, q, args...); err != nil {
+			return fmt.Errorf("sqlstore: give back dossier codes of %s: %w", a, err)
+		}
+	}
+	return nil
 }
 
 const nextCodeQuery = `INSERT INTO dossier_counters (agency_code, day, last) VALUES (?, ?, 1)
@@ -262,7 +485,13 @@ func nextCode(ctx context.Context, tx *txn, agency string, at time.Time) (string
 	if err != nil {
 		return "", fmt.Errorf("sqlstore: count dossiers of %s: %w", agency, err)
 	}
-	return fmt.Sprintf("%s-%s-%04d", agency, day.Format("060102"), n), nil
+	return formatCode(agency, day, n), nil
+}
+
+// formatCode returns the code of the nth dossier received at agency on
+// day, a time in Asia/Ho_Chi_Minh.
+func formatCode(agency string, day time.Time, n int) string {
+	return fmt.Sprintf("%s-%s-%04d", agency, day.Format("060102"), n)
 }
 
 const (
@@ -291,50 +520,137 @@ func findDossier(ctx context.Context, tx *txn, ref string, lock bool) (*motcua.D
 	if lock {
 		q += tx.db.d.forUpdate
 	}
-	var d motcua.Dossier
-	var code, dueExplanation sql.NullString
-	var applicant, form, attachments, items, reasons, head string
-	var remaining int64
-	err := tx.queryRow(ctx, q, ref).Scan(&d.ID, &code, &d.ProcedureCode, &d.ProcedureVersion, &d.AgencyCode,
-		&d.UnitCode, &d.Channel, &applicant, &form, &attachments, &d.Status, scanTime{&d.SubmittedAt},
-		nullTime(&d.ReceivedAt), nullTime(&d.DueAt), &dueExplanation, nullTime(&d.FinishedAt),
-		nullTime(&d.ReturnedAt), nullTime(&d.PausedAt), &remaining, &d.ResumeStatus, &items, &reasons,
-		&d.Version, &head)
+	var ds dossierScan
+	err := tx.queryRow(ctx, q, ref).Scan(ds.dest()...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, "", motcua.NotFound("dossier", ref)
 	} else if err != nil {
 		return nil, "", fmt.Errorf("sqlstore: find dossier %s: %w", ref, err)
 	}
-	d.Code = code.String
-	d.Form = json.RawMessage(form)
-	d.Remaining = time.Duration(remaining) * time.Microsecond
+	d, err := ds.dossier()
+	if err != nil {
+		return nil, "", fmt.Errorf("sqlstore: find dossier %s: %w", ref, err)
+	}
+	if d.Events, err = findEvents(ctx, tx, d.ID, d.Version); err != nil {
+		return nil, "", err
+	}
+	return d, ds.head, nil
+}
+
+// Queries of a dossier with its events in one statement: the dossier's
+// row, then its events', each with NULL for the other's columns.
+const (
+	readDossierByIDQuery = `SELECT 0 AS k, ` + dossierColumns + `, ` + eventNulls + ` FROM dossiers WHERE id = ?
+		UNION ALL SELECT 1, ` + dossierNulls + `, ` + eventColumns + ` FROM dossier_events WHERE dossier_id = ?
+		ORDER BY k, seq`
+	readDossierByCodeQuery = `SELECT 0 AS k, ` + dossierColumns + `, ` + eventNulls + ` FROM dossiers WHERE code = ?
+		UNION ALL SELECT 1, ` + dossierNulls + `, ` + eventColumns + ` FROM dossier_events
+		WHERE dossier_id = (SELECT id FROM dossiers WHERE code = ?)
+		ORDER BY k, seq`
+	dossierNulls = `NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+		NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL`
+	eventNulls = `NULL, NULL AS seq, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL`
+)
+
+// readDossier returns the dossier with the ID or code ref with its events,
+// read with one statement rather than findDossier's two. Returns
+// ENOTFOUND.
+func readDossier(ctx context.Context, tx *txn, ref string) (*motcua.Dossier, error) {
+	q := readDossierByCodeQuery
+	if motcua.IsDossierID(ref) {
+		q = readDossierByIDQuery
+	}
+	rows, err := tx.query(ctx, q, ref, ref)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: find dossier %s: %w", ref, err)
+	}
+	defer rows.Close()
+	var k int
+	var skip sql.RawBytes
+	var ds dossierScan
+	var es eventScan
+	dossierDest, eventDest := ds.dest(), es.dest()
+	skips := func(n int) []any {
+		s := make([]any, n)
+		for i := range s {
+			s[i] = &skip
+		}
+		return s
+	}
+	dest := slices.Concat([]any{&k}, dossierDest, skips(len(eventDest)))
+	var d *motcua.Dossier
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return nil, fmt.Errorf("sqlstore: find dossier %s: %w", ref, err)
+		}
+		if d != nil {
+			d.Events = append(d.Events, es.event())
+			continue
+		}
+		if d, err = ds.dossier(); err != nil {
+			return nil, fmt.Errorf("sqlstore: find dossier %s: %w", ref, err)
+		}
+		d.Events = make([]*motcua.Event, 0, d.Version)
+		dest = slices.Concat([]any{&k}, skips(len(dossierDest)), eventDest)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlstore: find dossier %s: %w", ref, err)
+	}
+	if d == nil {
+		return nil, motcua.NotFound("dossier", ref)
+	}
+	return d, nil
+}
+
+// dossierScan receives the dossierColumns of a row.
+type dossierScan struct {
+	d                                                  motcua.Dossier
+	code, dueExplanation                               sql.NullString
+	applicant, form, attachments, items, reasons, head string
+	remaining                                          int64
+}
+
+func (s *dossierScan) dest() []any {
+	d := &s.d
+	return []any{&d.ID, &s.code, &d.ProcedureCode, &d.ProcedureVersion, &d.AgencyCode,
+		&d.UnitCode, &d.Channel, &s.applicant, &s.form, &s.attachments, &d.Status, scanTime{&d.SubmittedAt},
+		nullTime(&d.ReceivedAt), nullTime(&d.DueAt), &s.dueExplanation, nullTime(&d.FinishedAt),
+		nullTime(&d.ReturnedAt), nullTime(&d.PausedAt), &s.remaining, &d.ResumeStatus, &s.items, &s.reasons,
+		&d.Version, &s.head}
+}
+
+// dossier returns the dossier scanned, with its JSON columns decoded.
+func (s *dossierScan) dossier() (*motcua.Dossier, error) {
+	d := s.d
+	d.Code = s.code.String
+	d.Form = json.RawMessage(s.form)
+	d.Remaining = time.Duration(s.remaining) * time.Microsecond
 	for _, f := range []struct {
 		src string
 		dst any
 	}{
-		{applicant, &d.Applicant}, {attachments, &d.Attachments}, {items, &d.SupplementItems},
-		{reasons, &d.RefusalReasons}, {dueExplanation.String, &d.DueExplanation},
+		{s.applicant, &d.Applicant}, {s.attachments, &d.Attachments}, {s.items, &d.SupplementItems},
+		{s.reasons, &d.RefusalReasons}, {s.dueExplanation.String, &d.DueExplanation},
 	} {
 		if f.src == "" {
 			continue
 		}
 		if err := json.Unmarshal([]byte(f.src), f.dst); err != nil {
-			return nil, "", fmt.Errorf("sqlstore: find dossier %s: %w", ref, err)
+			return nil, err
 		}
 	}
-	if d.Events, err = findEvents(ctx, tx, d.ID); err != nil {
-		return nil, "", err
-	}
-	return &d, head, nil
+	return &d, nil
 }
 
-func findEvents(ctx context.Context, tx *txn, dossierID string) ([]*motcua.Event, error) {
-	rows, err := tx.query(ctx, findEventsQuery, dossierID)
+// findEvents returns the events of a dossier up to its version: those of
+// the dossier row read, even when it was read in another snapshot.
+func findEvents(ctx context.Context, tx *txn, dossierID string, version int) ([]*motcua.Event, error) {
+	rows, err := tx.query(ctx, findEventsQuery, dossierID, version)
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: find events of %s: %w", dossierID, err)
 	}
 	defer rows.Close()
-	var events []*motcua.Event
+	events := make([]*motcua.Event, 0, version)
 	for rows.Next() {
 		e, err := scanEvent(rows)
 		if err != nil {
@@ -351,20 +667,41 @@ func findEvents(ctx context.Context, tx *txn, dossierID string) ([]*motcua.Event
 const (
 	eventColumns = `dossier_id, seq, action, actor_kind, actor_id, actor_name, at, from_status, to_status,
 	payload, prev_hash, hash`
-	findEventsQuery  = `SELECT ` + eventColumns + ` FROM dossier_events WHERE dossier_id = ? ORDER BY seq`
-	insertEventQuery = `INSERT INTO dossier_events (` + eventColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	findEventsQuery  = `SELECT ` + eventColumns + ` FROM dossier_events WHERE dossier_id = ? AND seq <= ? ORDER BY seq`
+	eventTuple       = `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	insertEventQuery = `INSERT INTO dossier_events (` + eventColumns + `) VALUES ` + eventTuple
+	// insertDossierWithEventQuery inserts a dossier and its first event;
+	// an event tuple is appended for each further event.
+	insertDossierWithEventQuery = `WITH d AS (` + insertDossierQuery + `) ` + insertEventQuery
 )
 
+// eventScan receives the eventColumns of a row.
+type eventScan struct {
+	e       motcua.Event
+	payload string
+}
+
+func (s *eventScan) dest() []any {
+	e := &s.e
+	return []any{&e.DossierID, &e.Seq, &e.Action, &e.Actor.Kind, &e.Actor.ID, &e.Actor.Name,
+		scanTime{&e.At}, &e.FromStatus, &e.ToStatus, &s.payload, &e.PrevHash, &e.Hash}
+}
+
+// event returns the event scanned.
+func (s *eventScan) event() *motcua.Event {
+	e := s.e
+	e.Payload = json.RawMessage(s.payload)
+	return &e
+}
+
+// scanEvent scans the eventColumns of a row, and the columns after them
+// into extra.
 func scanEvent(s interface{ Scan(...any) error }, extra ...any) (*motcua.Event, error) {
-	var e motcua.Event
-	var payload string
-	dest := append([]any{&e.DossierID, &e.Seq, &e.Action, &e.Actor.Kind, &e.Actor.ID, &e.Actor.Name,
-		scanTime{&e.At}, &e.FromStatus, &e.ToStatus, &payload, &e.PrevHash, &e.Hash}, extra...)
-	if err := s.Scan(dest...); err != nil {
+	var es eventScan
+	if err := s.Scan(append(es.dest(), extra...)...); err != nil {
 		return nil, err
 	}
-	e.Payload = json.RawMessage(payload)
-	return &e, nil
+	return es.event(), nil
 }
 
 // dossierState returns the values of the columns that actions change, in
@@ -394,23 +731,23 @@ func dossierState(d *motcua.Dossier, head string) ([]any, error) {
 		d.Remaining.Microseconds(), string(d.ResumeStatus), string(items), string(reasons), d.Version, head}, nil
 }
 
-func insertDossier(ctx context.Context, tx *txn, d *motcua.Dossier) error {
+// dossierRow returns the values of dossierColumns for a new dossier with
+// its events.
+func dossierRow(d *motcua.Dossier) ([]any, error) {
 	applicant, err := json.Marshal(d.Applicant)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	attachments, err := json.Marshal(nonNil(d.Attachments))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	state, err := dossierState(d, d.Events[len(d.Events)-1].Hash)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	args := append([]any{d.ID, state[0], d.ProcedureCode, d.ProcedureVersion, d.AgencyCode, d.UnitCode, d.Channel,
-		string(applicant), string(d.Form), string(attachments), state[1], d.SubmittedAt}, state[2:]...)
-	_, err = tx.exec(ctx, insertDossierQuery, args...)
-	return err
+	return append([]any{d.ID, state[0], d.ProcedureCode, d.ProcedureVersion, d.AgencyCode, d.UnitCode, d.Channel,
+		string(applicant), string(d.Form), string(attachments), state[1], d.SubmittedAt}, state[2:]...), nil
 }
 
 // updateDossier writes the state of a dossier read at version, whose last
@@ -434,10 +771,15 @@ func updateDossier(ctx context.Context, tx *txn, d *motcua.Dossier, version int,
 
 func insertEvents(ctx context.Context, tx *txn, events []*motcua.Event) error {
 	for _, e := range events {
-		if _, err := tx.exec(ctx, insertEventQuery, e.DossierID, e.Seq, e.Action, e.Actor.Kind, e.Actor.ID, e.Actor.Name,
-			e.At, string(e.FromStatus), string(e.ToStatus), string(e.Payload), e.PrevHash, e.Hash); err != nil {
+		if _, err := tx.exec(ctx, insertEventQuery, eventRow(e)...); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// eventRow returns the values of eventColumns for e.
+func eventRow(e *motcua.Event) []any {
+	return []any{e.DossierID, e.Seq, e.Action, e.Actor.Kind, e.Actor.ID, e.Actor.Name,
+		e.At, string(e.FromStatus), string(e.ToStatus), string(e.Payload), e.PrevHash, e.Hash}
 }

@@ -361,3 +361,66 @@ func TestConcurrentCodes(t *testing.T) {
 		}
 	})
 }
+
+func TestCreateDossiers(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, dsn string) {
+		s := mustOpenStore(t, dsn)
+		officer := motcua.Actor{Kind: motcua.ActorOfficer, ID: "officer-1", Name: "Trần Thị Bình"}
+		ctx := motcua.NewContextWithActor(context.Background(), officer)
+		s.mustCreate(t, testkit.ProcedureBirth, testkit.AgencyCommune, motcua.ChannelCounter)
+
+		ins := []*motcua.DossierInput{
+			testkit.DossierInput(testkit.ProcedureCriminal, testkit.AgencyJustice, motcua.ChannelCounter),
+			testkit.DossierInput(testkit.ProcedureBirth, testkit.AgencyCommune, motcua.ChannelCounter),
+			testkit.DossierInput(testkit.ProcedureBirth, testkit.AgencyCommune, motcua.ChannelOnline),
+			testkit.DossierInput(testkit.ProcedureCopy, testkit.AgencyCommune, motcua.ChannelOnline),
+			testkit.DossierInput(testkit.ProcedureCriminal, testkit.AgencyJustice, motcua.ChannelPost),
+		}
+		ds, err := s.CreateDossiers(ctx, ins)
+		if err != nil {
+			t.Fatal(err)
+		}
+		codes := []string{testkit.AgencyJustice + "-250310-0001", testkit.AgencyCommune + "-250310-0002", "",
+			testkit.AgencyCommune + "-250310-0003", testkit.AgencyJustice + "-250310-0002"}
+		for i, d := range ds {
+			if d.Code != codes[i] || d.ProcedureCode != ins[i].ProcedureCode || d.Channel != ins[i].Channel || d.Events[0].Actor != officer {
+				t.Errorf("dossier %d: code %q, %s, %s, %+v; want code %q", i, d.Code, d.ProcedureCode, d.Channel, d.Events[0].Actor, codes[i])
+			}
+			if got, err := s.FindDossier(ctx, d.ID); err != nil || !reflect.DeepEqual(got, d) {
+				t.Errorf("FindDossier(%s) =\n%+v, %v; want\n%+v", d.ID, got, err, d)
+			}
+		}
+
+		bad := []*motcua.DossierInput{
+			testkit.DossierInput(testkit.ProcedureBirth, testkit.AgencyCommune, motcua.ChannelCounter),
+			testkit.DossierInput(testkit.ProcedureBirth, testkit.AgencyCommune, motcua.ChannelCounter),
+			testkit.DossierInput(testkit.ProcedureBirth, "000.00.99.H26", motcua.ChannelCounter),
+			testkit.DossierInput(testkit.ProcedureBirth, testkit.AgencyCommune, motcua.ChannelCounter),
+		}
+		bad[1].Applicant.IDNumber = "123"
+		_, err = s.CreateDossiers(ctx, bad)
+		e := wantError(t, err, motcua.EINVALID)
+		if got, want := fieldNames(e), []string{"[1].applicant.id_number", "[2].agency"}; !reflect.DeepEqual(got, want) {
+			t.Errorf("fields %v; want %v", got, want)
+		}
+		// Nothing was written.
+		if d := s.mustCreate(t, testkit.ProcedureBirth, testkit.AgencyCommune, motcua.ChannelCounter); d.Code != testkit.AgencyCommune+"-250310-0004" {
+			t.Errorf("next code %q", d.Code)
+		}
+		// A day whose only dossier gets no number leaves no counter behind.
+		s.clock.Advance(24 * time.Hour)
+		defer s.clock.Set(testNow)
+		if ds, err := s.CreateDossiers(ctx, ins[2:3]); err != nil || ds[0].Code != "" {
+			t.Fatalf("online dossier: %v", err)
+		}
+		if d := s.mustCreate(t, testkit.ProcedureBirth, testkit.AgencyCommune, motcua.ChannelCounter); d.Code != testkit.AgencyCommune+"-250311-0001" {
+			t.Errorf("next day's first code %q", d.Code)
+		}
+		if ds, err := s.CreateDossiers(ctx, nil); ds != nil || err != nil {
+			t.Errorf("CreateDossiers(nil) = %v, %v", ds, err)
+		}
+		if report, err := s.VerifyDossiers(ctx); err != nil || !report.OK {
+			t.Errorf("VerifyDossiers = %+v, %v", report, err)
+		}
+	})
+}

@@ -82,3 +82,25 @@ func (db *DB) LoadCalendar(ctx context.Context) error {
 	_, err = loadCalendar(ctx, tx, 0)
 	return err
 }
+
+// Batch runs, as the operations of one batch, lists of statements with ?
+// placeholders, and returns the error of each list.
+func (db *DB) Batch(stmts ...[]string) []error {
+	batch := make([]*op, len(stmts))
+	for i, list := range stmts {
+		batch[i] = &op{done: make(chan error, 1), run: func(ctx context.Context, tx *txn) error {
+			for _, s := range list {
+				if _, err := tx.exec(ctx, s); err != nil {
+					return err
+				}
+			}
+			return nil
+		}}
+	}
+	db.runBatch(batch)
+	errs := make([]error, len(batch))
+	for i, o := range batch {
+		errs[i] = <-o.done
+	}
+	return errs
+}

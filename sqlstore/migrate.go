@@ -32,7 +32,8 @@ func (db *DB) migrationNames() ([]string, error) {
 }
 
 // PendingMigrations returns the names of the migrations not yet applied.
-func (db *DB) PendingMigrations(ctx context.Context) ([]string, error) {
+func (db *DB) PendingMigrations(ctx context.Context) (pending []string, err error) {
+	defer markUnavailable(&err)
 	names, err := db.migrationNames()
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: list migrations: %w", err)
@@ -65,7 +66,6 @@ func (db *DB) PendingMigrations(ctx context.Context) ([]string, error) {
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("sqlstore: read schema_migrations: %w", err)
 	}
-	var pending []string
 	for _, n := range names {
 		if !applied[n] {
 			pending = append(pending, n)
@@ -89,6 +89,7 @@ func (db *DB) checkSchema(ctx context.Context) error {
 // transaction, and returns the names applied. Concurrent calls from
 // several processes apply each migration once.
 func (db *DB) Migrate(ctx context.Context) (applied []string, err error) {
+	defer markUnavailable(&err)
 	names, err := db.migrationNames()
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: list migrations: %w", err)

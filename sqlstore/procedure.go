@@ -16,24 +16,17 @@ import (
 // FindProcedure returns the version of the procedure in force at at (the
 // one with the latest effective date not after it), with its agencies.
 // Returns ENOTFOUND.
-func (db *DB) FindProcedure(ctx context.Context, code string, at time.Time) (*motcua.Procedure, error) {
-	tx, err := db.beginRead(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	return findProcedure(ctx, tx, code, at)
+func (db *DB) FindProcedure(ctx context.Context, code string, at time.Time) (p *motcua.Procedure, err error) {
+	defer markUnavailable(&err)
+	return findProcedure(ctx, db.snapshots(), code, at)
 }
 
 // FindProcedureVersion returns one version of a procedure, with its
 // agencies. Returns ENOTFOUND.
-func (db *DB) FindProcedureVersion(ctx context.Context, code string, version int) (*motcua.Procedure, error) {
-	tx, err := db.beginRead(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	p, err := findProcedureVersion(ctx, tx, code, version)
+func (db *DB) FindProcedureVersion(ctx context.Context, code string, version int) (p *motcua.Procedure, err error) {
+	defer markUnavailable(&err)
+	tx := db.snapshots()
+	p, err = findProcedureVersion(ctx, tx, code, version)
 	if err != nil {
 		return nil, err
 	}
@@ -44,20 +37,17 @@ func (db *DB) FindProcedureVersion(ctx context.Context, code string, version int
 // code order, without their agency codes (FindAgencies with a Procedure
 // filter lists them), and the next cursor ("" at the end).
 // Returns ENOTFOUND if f.Unit does not exist.
-func (db *DB) FindProcedures(ctx context.Context, f motcua.ProcedureFilter) ([]*motcua.Procedure, string, error) {
-	tx, err := db.beginRead(ctx)
-	if err != nil {
-		return nil, "", err
-	}
-	defer tx.Rollback()
-	return findProcedures(ctx, tx, f)
+func (db *DB) FindProcedures(ctx context.Context, f motcua.ProcedureFilter) (procedures []*motcua.Procedure, next string, err error) {
+	defer markUnavailable(&err)
+	return findProcedures(ctx, db.snapshots(), f)
 }
 
 // CreateProcedureVersion adds a version of a procedure effective from
 // p.EffectiveFrom and sets p.Version to the next version number. Returns
 // EINVALID for bad fields or unknown agencies, and ECONFLICT if another
 // version was added at the same moment.
-func (db *DB) CreateProcedureVersion(ctx context.Context, p *motcua.Procedure) error {
+func (db *DB) CreateProcedureVersion(ctx context.Context, p *motcua.Procedure) (err error) {
+	defer markUnavailable(&err)
 	if err := p.Validate(); err != nil {
 		return err
 	}
@@ -92,8 +82,6 @@ const (
 	findProcedureVersionQuery = `SELECT ` + procedureColumns + ` FROM procedures WHERE code = ? AND version = ?`
 	procedureAgenciesQuery    = `SELECT agency_code FROM procedure_agencies
 		WHERE procedure_code = ? AND procedure_version = ? ORDER BY agency_code`
-	handlesQuery = `SELECT EXISTS (SELECT 1 FROM procedure_agencies
-		WHERE procedure_code = ? AND procedure_version = ? AND agency_code = ?)`
 )
 
 // inForce selects, among the versions of each procedure, the one in force
@@ -139,15 +127,6 @@ func findProcedureInForce(ctx context.Context, tx *txn, code string, at time.Tim
 	return p, nil
 }
 
-// handles reports whether the agency handles the procedure version.
-func handles(ctx context.Context, tx *txn, p *motcua.Procedure, agency string) (bool, error) {
-	var ok bool
-	if err := tx.queryRow(ctx, handlesQuery, p.Code, p.Version, agency).Scan(&ok); err != nil {
-		return false, fmt.Errorf("sqlstore: does %s handle %s: %w", agency, p.Code, err)
-	}
-	return ok, nil
-}
-
 // findProcedureVersion returns a version without its agencies.
 func findProcedureVersion(ctx context.Context, tx *txn, code string, version int) (*motcua.Procedure, error) {
 	p, err := scanProcedure(tx.queryRow(ctx, findProcedureVersionQuery, code, version))
@@ -156,6 +135,28 @@ func findProcedureVersion(ctx context.Context, tx *txn, code string, version int
 	} else if err != nil {
 		return nil, fmt.Errorf("sqlstore: find procedure %s version %d: %w", code, version, err)
 	}
+	return p, nil
+}
+
+// procedureKey names a version of a procedure.
+type procedureKey struct {
+	code    string
+	version int
+}
+
+// procedureVersion returns a version of a procedure without its agencies,
+// for reading only: a version never changes once stored, so each DB reads
+// it once.
+func (tx *txn) procedureVersion(ctx context.Context, code string, version int) (*motcua.Procedure, error) {
+	k := procedureKey{code, version}
+	if p, ok := tx.db.procedures.Load(k); ok {
+		return p.(*motcua.Procedure), nil
+	}
+	p, err := findProcedureVersion(ctx, tx, code, version)
+	if err != nil {
+		return nil, err
+	}
+	tx.db.procedures.Store(k, p)
 	return p, nil
 }
 

@@ -7,7 +7,11 @@
 // migrations, one folder per engine with the same file names.
 //
 // Each exported method runs in one transaction and calls unexported
-// helpers that take it. A DB is safe for concurrent use, and several
+// helpers that take it; look-ups whose statements need no common snapshot
+// run without one. Receipts and actions share transactions with
+// concurrent ones (group commit, commit.go). Errors that say the database
+// cannot be reached now are EUNAVAILABLE motcua.Errors with the reason
+// "database_unavailable". A DB is safe for concurrent use, and several
 // processes may share one PostgreSQL database: dossier codes, chains and
 // checkpoints rely on row locks and unique constraints, never on being
 // alone, and the legal calendar each DB builds from the officials' days
@@ -50,8 +54,13 @@ type DB struct {
 	// calMu serializes rebuilds.
 	cal   atomic.Pointer[calendarState]
 	calMu sync.Mutex
+	// procedures holds the procedure versions read for dossiers
+	// (procedureKey → *motcua.Procedure).
+	procedures sync.Map
 	// prepared holds, per pool, the hot queries prepared on SQLite.
 	prepared map[*sql.DB]map[string]*sql.Stmt
+	// commit batches write operations (group commit).
+	commit *committers
 }
 
 var _ motcua.Store = (*DB)(nil)
@@ -78,6 +87,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 	if err == nil && d.engine == EngineSQLite {
 		err = db.prepare(ctx)
 	}
+	db.startCommitters(d.committers)
 	if err != nil {
 		db.Close()
 		return nil, err
@@ -90,7 +100,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 // pgx prepares and caches every query by itself.
 func hotQueries() []string {
 	return []string{
-		findUnitQuery, findAgencyQuery, findProcedureQuery, findProcedureVersionQuery, procedureAgenciesQuery, handlesQuery,
+		findUnitQuery, findAgencyQuery, findProcedureQuery, findProcedureVersionQuery, procedureAgenciesQuery, receiptQuery,
 		findDossierByIDQuery, findDossierByCodeQuery, findEventsQuery, findIdempotencyQuery,
 		nextCodeQuery, insertDossierQuery, updateDossierQuery, insertEventQuery, insertIdempotencyQuery,
 		calendarRevisionQuery,
@@ -115,8 +125,9 @@ func (db *DB) prepare(ctx context.Context) error {
 	return nil
 }
 
-// Close closes the database.
+// Close closes the database once the batches under way have committed.
 func (db *DB) Close() error {
+	db.stopCommitters()
 	for _, stmts := range db.prepared {
 		for _, s := range stmts {
 			s.Close()
@@ -130,7 +141,8 @@ func (db *DB) Close() error {
 }
 
 // Ping reports whether the database answers, for readiness checks.
-func (db *DB) Ping(ctx context.Context) error {
+func (db *DB) Ping(ctx context.Context) (err error) {
+	defer markUnavailable(&err)
 	if err := db.read.PingContext(ctx); err != nil {
 		return fmt.Errorf("sqlstore: ping: %w", err)
 	}
@@ -141,7 +153,8 @@ func (db *DB) Ping(ctx context.Context) error {
 func (db *DB) Engine() string { return db.d.engine }
 
 // EngineVersion returns the version of the database engine.
-func (db *DB) EngineVersion(ctx context.Context) (string, error) {
+func (db *DB) EngineVersion(ctx context.Context) (version string, err error) {
+	defer markUnavailable(&err)
 	var v string
 	if err := db.read.QueryRowContext(ctx, db.d.version).Scan(&v); err != nil {
 		return "", fmt.Errorf("sqlstore: engine version: %w", err)
@@ -171,12 +184,16 @@ func (db *DB) query(q string) string {
 
 // txn is a transaction stamped with one time, taken from the DB's clock
 // when it began. Its methods take queries with ? placeholders and time
-// arguments of any engine.
+// arguments of any engine. A txn without Tx runs each statement on the
+// read pool, in a snapshot of its own.
 type txn struct {
 	*sql.Tx
 	db       *DB
 	now      time.Time
 	prepared map[string]*sql.Stmt
+	// cal is the legal calendar the transaction uses, once it has needed
+	// one.
+	cal *calendarState
 }
 
 // beginWrite starts a transaction that may write. On SQLite it holds the
@@ -198,6 +215,12 @@ func (db *DB) beginRead(ctx context.Context) (*txn, error) {
 	return &txn{Tx: tx, db: db, now: db.now(), prepared: db.prepared[db.read]}, nil
 }
 
+// snapshots returns a txn without a transaction, for reads whose
+// statements need no common snapshot.
+func (db *DB) snapshots() *txn {
+	return &txn{db: db, now: db.now(), prepared: db.prepared[db.read]}
+}
+
 // args converts args in place to the engine's forms.
 func (tx *txn) args(args []any) []any {
 	for i, a := range args {
@@ -206,25 +229,48 @@ func (tx *txn) args(args []any) []any {
 	return args
 }
 
-func (tx *txn) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	if s := tx.prepared[q]; s != nil {
-		return tx.StmtContext(ctx, s).ExecContext(ctx, tx.args(args)...)
+// querier runs statements: a transaction or a pool.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// on returns what runs tx's statements, and the prepared statement of q if
+// there is one.
+func (tx *txn) on(ctx context.Context, q string) (querier, *sql.Stmt) {
+	s := tx.prepared[q]
+	if tx.Tx == nil {
+		return tx.db.read, s
 	}
-	return tx.ExecContext(ctx, tx.db.query(q), tx.args(args)...)
+	if s != nil {
+		s = tx.StmtContext(ctx, s)
+	}
+	return tx.Tx, s
+}
+
+func (tx *txn) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	db, s := tx.on(ctx, q)
+	if s != nil {
+		return s.ExecContext(ctx, tx.args(args)...)
+	}
+	return db.ExecContext(ctx, tx.db.query(q), tx.args(args)...)
 }
 
 func (tx *txn) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	if s := tx.prepared[q]; s != nil {
-		return tx.StmtContext(ctx, s).QueryContext(ctx, tx.args(args)...)
+	db, s := tx.on(ctx, q)
+	if s != nil {
+		return s.QueryContext(ctx, tx.args(args)...)
 	}
-	return tx.QueryContext(ctx, tx.db.query(q), tx.args(args)...)
+	return db.QueryContext(ctx, tx.db.query(q), tx.args(args)...)
 }
 
 func (tx *txn) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
-	if s := tx.prepared[q]; s != nil {
-		return tx.StmtContext(ctx, s).QueryRowContext(ctx, tx.args(args)...)
+	db, s := tx.on(ctx, q)
+	if s != nil {
+		return s.QueryRowContext(ctx, tx.args(args)...)
 	}
-	return tx.QueryRowContext(ctx, tx.db.query(q), tx.args(args)...)
+	return db.QueryRowContext(ctx, tx.db.query(q), tx.args(args)...)
 }
 
 // prepare prepares q for repeated use inside the transaction.
@@ -290,3 +336,31 @@ func (d scanTime) Scan(v any) error {
 
 // nullTime scans a nullable time column into *t.
 func nullTime(t **time.Time) sql.Scanner { return timeDest{t} }
+
+// unavailableError is an error of a database that cannot be reached now:
+// callers see the motcua.Error, logs the cause.
+type unavailableError struct {
+	e     *motcua.Error
+	cause error
+}
+
+func (e *unavailableError) Error() string {
+	return "sqlstore: database unavailable: " + e.cause.Error()
+}
+
+func (e *unavailableError) Unwrap() []error { return []error{e.e, e.cause} }
+
+// markUnavailable replaces *err, when it says that the database cannot be
+// reached now, with an EUNAVAILABLE error (reason "database_unavailable")
+// that wraps it. Exported methods defer it.
+func markUnavailable(err *error) {
+	var e *motcua.Error
+	if *err == nil || errors.As(*err, &e) || !isUnavailable(*err) {
+		return
+	}
+	*err = &unavailableError{
+		e: &motcua.Error{Code: motcua.EUNAVAILABLE, Reason: "database_unavailable",
+			Message: "The database is temporarily unavailable; please try again."},
+		cause: *err,
+	}
+}

@@ -11,32 +11,25 @@ import (
 )
 
 // FindUnit returns the unit with code. Returns ENOTFOUND.
-func (db *DB) FindUnit(ctx context.Context, code string) (*motcua.Unit, error) {
-	tx, err := db.beginRead(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	return findUnit(ctx, tx, code)
+func (db *DB) FindUnit(ctx context.Context, code string) (u *motcua.Unit, err error) {
+	defer markUnavailable(&err)
+	return findUnit(ctx, db.snapshots(), code)
 }
 
 // FindUnits returns a page of units in code order, the children of
 // f.Parent or the top level, and the cursor of the next page ("" at the
 // end). Returns ENOTFOUND if the parent does not exist.
-func (db *DB) FindUnits(ctx context.Context, f motcua.UnitFilter) ([]*motcua.Unit, string, error) {
-	tx, err := db.beginRead(ctx)
-	if err != nil {
-		return nil, "", err
-	}
-	defer tx.Rollback()
-	return findUnits(ctx, tx, f)
+func (db *DB) FindUnits(ctx context.Context, f motcua.UnitFilter) (units []*motcua.Unit, next string, err error) {
+	defer markUnavailable(&err)
+	return findUnits(ctx, db.snapshots(), f)
 }
 
 // ImportUnits loads units into an empty unit table in one transaction.
 // Parents may come in any order as long as each is in the set. Returns
 // ECONFLICT if units already exist, and EINVALID naming the unit if a code
 // repeats, a parent is missing or a level is not the unit's depth.
-func (db *DB) ImportUnits(ctx context.Context, units []*motcua.Unit) error {
+func (db *DB) ImportUnits(ctx context.Context, units []*motcua.Unit) (err error) {
+	defer markUnavailable(&err)
 	tx, err := db.beginWrite(ctx)
 	if err != nil {
 		return err

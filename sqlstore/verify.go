@@ -15,7 +15,8 @@ import (
 // committed event, if events were added since the latest checkpoint, and
 // returns the latest checkpoint (nil if there are no events). Concurrent
 // calls, from any number of processes, record each checkpoint once.
-func (db *DB) Checkpoint(ctx context.Context) (*motcua.Checkpoint, error) {
+func (db *DB) Checkpoint(ctx context.Context) (c *motcua.Checkpoint, err error) {
+	defer markUnavailable(&err)
 	last, err := db.d.committedEventID(ctx, db)
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: checkpoint: %w", err)
@@ -45,7 +46,7 @@ func (db *DB) Checkpoint(ctx context.Context) (*motcua.Checkpoint, error) {
 	if err := db.d.lock(ctx, tx, lockCheckpoints); err != nil {
 		return nil, fmt.Errorf("sqlstore: checkpoint: %w", err)
 	}
-	c, err := insertCheckpoint(ctx, tx, last, heads)
+	c, err = insertCheckpoint(ctx, tx, last, heads)
 	if err != nil {
 		return nil, err
 	}
@@ -162,7 +163,8 @@ func insertCheckpoint(ctx context.Context, tx *txn, last int64, heads map[string
 // latest one are those it recorded (ProblemCheckpoint), which catches a
 // history truncated together with its dossier row, or a dossier removed
 // with its events.
-func (db *DB) VerifyDossiers(ctx context.Context) (*motcua.VerifyReport, error) {
+func (db *DB) VerifyDossiers(ctx context.Context) (report *motcua.VerifyReport, err error) {
+	defer markUnavailable(&err)
 	tx, err := db.beginRead(ctx)
 	if err != nil {
 		return nil, err

@@ -131,10 +131,10 @@ func dossierInput(agency string, i int) map[string]any {
 	}
 }
 
-// TestKillAfterAcknowledgement submits dossiers from several clients,
-// kills the server with SIGKILL while they run, restarts it and checks that
-// every dossier acknowledged with 201 is there, with the same code, and
-// that the history verifies.
+// TestKillAfterAcknowledgement submits dossiers from 16 clients spread
+// over several agencies, kills the server with SIGKILL while they run,
+// restarts it and checks that every dossier acknowledged with 201 is
+// there, with the same code, and that the history verifies.
 func TestKillAfterAcknowledgement(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
@@ -148,41 +148,47 @@ func TestKillAfterAcknowledgement(t *testing.T) {
 		}
 		s := startServer(t, args...)
 
-		// Find a commune committee that handles the demo birth registration.
+		// The commune committees that handle the demo birth registration.
 		status, proc := s.do(t, "GET", "/api/v1/procedures/DEMO-HT-001", nil, nil)
 		if status != http.StatusOK {
 			t.Fatalf("GET procedure: %d %v", status, proc)
 		}
-		agency := proc["agencies"].([]any)[0].(map[string]any)["code"].(string)
+		var agencies []string
+		for _, a := range proc["agencies"].([]any) {
+			agencies = append(agencies, a.(map[string]any)["code"].(string))
+		}
+		agencies = agencies[:min(len(agencies), 16)]
 
+		const clients = 16
 		var mu sync.Mutex
 		acked := map[string]string{} // id → code
 		var wg sync.WaitGroup
 		stop := make(chan struct{})
-		for c := 0; c < 4; c++ {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
+		for c := range clients {
+			wg.Go(func() {
 				for i := 0; ; i++ {
 					select {
 					case <-stop:
 						return
 					default:
 					}
-					status, d := s.do(t, "POST", "/api/v1/dossiers", dossierInput(agency, c*1000+i), nil)
+					status, d := s.do(t, "POST", "/api/v1/dossiers", dossierInput(agencies[(c+i)%len(agencies)], c*1000+i), nil)
 					if status == http.StatusCreated {
 						mu.Lock()
 						acked[d["id"].(string)] = d["code"].(string)
 						mu.Unlock()
 					}
 				}
-			}()
+			})
 		}
-		for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		// Kill after two seconds of load or 200 acknowledgements, and not
+		// before the first.
+		start := time.Now()
+		for deadline := start.Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
 			mu.Lock()
 			n := len(acked)
 			mu.Unlock()
-			if n >= 20 {
+			if n >= 200 || n > 0 && time.Since(start) > 2*time.Second {
 				break
 			}
 		}

@@ -1,6 +1,8 @@
 package testkit
 
 import (
+	"fmt"
+	"slices"
 	"time"
 
 	"motcua"
@@ -87,4 +89,22 @@ func DossierInput(procedure, agency, channel string) *motcua.DossierInput {
 		},
 		Form: []byte(`{"child_name":"Nguyễn Minh Khang","birth_date":"2025-03-01"}`),
 	}
+}
+
+// CatalogWithCommunes returns Catalog with n more communes of Quận Ba
+// Đình, each with a People's Committee handling ProcedureBirth, and the
+// codes of every agency that handles ProcedureBirth, AgencyCommune first:
+// enough agencies to spread receipts over, as real load is.
+func CatalogWithCommunes(n int) (*motcua.Catalog, []string) {
+	c := Catalog()
+	birth := c.Procedures[0]
+	for i := range n {
+		unit := fmt.Sprintf("%05d", 100+i)
+		agency := fmt.Sprintf("%03d.01.20.H26", 100+i)
+		c.Units = append(c.Units, &motcua.Unit{Code: unit, Name: fmt.Sprintf("Phường số %d", i+1), Type: "Phường", Level: 3, ParentCode: UnitDistrict})
+		c.Agencies = append(c.Agencies, &motcua.Agency{Code: agency, Name: fmt.Sprintf("UBND Phường số %d", i+1),
+			NameEN: fmt.Sprintf("Ward No. %d People's Committee", i+1), Kind: motcua.AgencyPeoplesCommittee, UnitCode: unit, Sample: true})
+		birth.AgencyCodes = append(birth.AgencyCodes, agency)
+	}
+	return c, slices.Clone(birth.AgencyCodes)
 }

@@ -34,6 +34,7 @@ var messages = map[string]message{
 	"problem.internal":               {"Lỗi hệ thống", "Internal error"},
 	"problem.unavailable":            {"Dịch vụ tạm thời gián đoạn", "Service unavailable"},
 	"problem.not_ready":              {"Hệ thống chưa sẵn sàng", "Not ready"},
+	"problem.database_unavailable":   {"Cơ sở dữ liệu tạm thời không truy cập được", "Database temporarily unavailable"},
 	"problem.official_day_not_found": {"Không tìm thấy ngày do cán bộ đặt", "Official's day not found"},
 	"problem.work_week_not_found":    {"Đơn vị hành chính không có lịch làm việc riêng", "The unit has no week of its own"},
 
@@ -53,6 +54,7 @@ var messages = map[string]message{
 	"detail.unsupported_media_type": {"Nội dung yêu cầu phải có kiểu application/json.", "The request body must be application/json."},
 	"detail.internal":               {"Đã xảy ra lỗi hệ thống. Vui lòng thử lại sau; nếu cần hỗ trợ, hãy cung cấp mã yêu cầu {request_id}.", "Something went wrong on our side. Try again later; if you need help, quote request {request_id}."},
 	"detail.not_ready":              {"Không kết nối được cơ sở dữ liệu.", "The database is unreachable."},
+	"detail.database_unavailable":   {"Cơ sở dữ liệu tạm thời không truy cập được, vui lòng thử lại sau.", "The database is temporarily unavailable; please try again."},
 	"detail.official_day_not_found": {"Đơn vị hành chính “{unit}” không có ngày nghỉ, ngày làm bù hay ngày làm việc nào do cán bộ đặt vào ngày {date}.", "Unit “{unit}” has no official's day on {date}."},
 	"detail.work_week_not_found":    {"Đơn vị hành chính “{unit}” không có lịch làm việc riêng: đơn vị theo lịch của đơn vị cấp trên hoặc lịch mặc định.", "Unit “{unit}” has no week of its own: it follows its parent's week or the default."},
 

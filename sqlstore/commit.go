@@ -1,0 +1,227 @@
+package sqlstore
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"hash/maphash"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Group commit. A durable commit costs a flush of the log to disk, more
+// than the rest of a receipt, so concurrent write operations are queued to
+// committers, each of which runs whatever is waiting for it, up to
+// maxBatch operations, in one transaction with one commit. Each operation
+// runs inside a savepoint: one that fails is rolled back alone and gets
+// its own error while the others commit. Every caller is answered once its
+// batch has committed, or with the error that made the batch fail.
+//
+// An operation names the counter row it may lock, an agency code. A batch
+// runs its operations in the order of these keys, and each key always
+// goes to the same committer, so that two batches never wait for each
+// other's rows in a cycle (several processes may share a PostgreSQL
+// database). Operations that lock other rows too, such as actions on a
+// dossier or receipts with an idempotency key, run in a transaction of
+// their own, unless the engine runs one writer at a time (SQLite), where
+// no two transactions wait for each other.
+
+const (
+	// maxBatch caps the operations of a batch. PostgreSQL keeps the IDs of
+	// 64 subtransactions per transaction in shared memory; with more,
+	// every other session's snapshots get slower while the batch runs.
+	maxBatch = 64
+	// batchTimeout bounds the time a batch may spend in the database.
+	batchTimeout = 30 * time.Second
+)
+
+// errClosed is returned for operations left waiting when the DB closes.
+var errClosed = errors.New("sqlstore: the database is closed")
+
+// op is a write operation waiting for a batch.
+type op struct {
+	key   string
+	run   func(ctx context.Context, tx *txn) error
+	state atomic.Int32
+	done  chan error
+}
+
+// States of an op: a committer takes it for a batch unless its caller
+// abandoned it first.
+const (
+	opQueued int32 = iota
+	opTaken
+	opAbandoned
+)
+
+// committers run batches of write operations, each from a queue of its
+// own.
+type committers struct {
+	queues []chan *op
+	seed   maphash.Seed // chooses the queue of a key
+	closed chan struct{}
+	wg     sync.WaitGroup
+}
+
+// startCommitters starts n committers; with none, each write operation
+// runs in a transaction of its own.
+func (db *DB) startCommitters(n int) {
+	c := &committers{seed: maphash.MakeSeed(), closed: make(chan struct{})}
+	for range n {
+		c.queues = append(c.queues, make(chan *op, maxBatch))
+	}
+	db.commit = c
+	for _, q := range c.queues {
+		c.wg.Go(func() { db.commitLoop(q) })
+	}
+}
+
+// stopCommitters waits for the batches under way to end. Operations still
+// queued fail with errClosed.
+func (db *DB) stopCommitters() {
+	close(db.commit.closed)
+	db.commit.wg.Wait()
+}
+
+// batched runs fn in a batch and returns its error, or the error that made
+// its batch fail. key is the counter row fn may lock; with key "", fn runs
+// in a transaction of its own where transactions run concurrently.
+//
+// When ctx ends before a committer has taken the operation, batched
+// returns ctx's error and fn never runs; once taken, the operation runs
+// whole or not at all, and batched waits for the outcome.
+func (db *DB) batched(ctx context.Context, key string, fn func(ctx context.Context, tx *txn) error) error {
+	c := db.commit
+	if len(c.queues) == 0 || key == "" && db.d.concurrentWriters {
+		return db.runAlone(ctx, fn)
+	}
+	o := &op{key: key, run: fn, done: make(chan error, 1)}
+	q := c.queues[maphash.String(c.seed, key)%uint64(len(c.queues))]
+	select {
+	case q <- o:
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-c.closed:
+		return errClosed
+	}
+	select {
+	case err := <-o.done:
+		return err
+	case <-ctx.Done():
+	case <-c.closed:
+	}
+	if o.state.CompareAndSwap(opQueued, opAbandoned) {
+		return cmp.Or(ctx.Err(), errClosed)
+	}
+	return <-o.done
+}
+
+// runAlone runs fn in a transaction of its own.
+func (db *DB) runAlone(ctx context.Context, fn func(ctx context.Context, tx *txn) error) error {
+	tx, err := db.beginWrite(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := fn(ctx, tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("sqlstore: commit: %w", err)
+	}
+	return nil
+}
+
+// commitLoop runs batches of the operations of queue until the DB closes,
+// each of those queued when the previous batch ended.
+func (db *DB) commitLoop(queue chan *op) {
+	for {
+		var batch []*op
+		select {
+		case o := <-queue:
+			batch = append(batch, o)
+		case <-db.commit.closed:
+			return
+		}
+	fill:
+		for len(batch) < maxBatch {
+			select {
+			case o := <-queue:
+				batch = append(batch, o)
+			default:
+				break fill
+			}
+		}
+		db.runBatch(batch)
+	}
+}
+
+// runBatch runs the operations that are not abandoned in one transaction
+// and answers each.
+func (db *DB) runBatch(batch []*op) {
+	batch = slices.DeleteFunc(batch, func(o *op) bool { return !o.state.CompareAndSwap(opQueued, opTaken) })
+	if len(batch) == 0 {
+		return
+	}
+	slices.SortStableFunc(batch, func(a, b *op) int { return strings.Compare(a.key, b.key) })
+	ctx, cancel := context.WithTimeout(context.Background(), batchTimeout)
+	defer cancel()
+	errs := make([]error, len(batch))
+	err := db.runOps(ctx, batch, errs)
+	for i, o := range batch {
+		if errs[i] == nil {
+			errs[i] = err
+		}
+		o.done <- errs[i]
+	}
+}
+
+// runOps runs the batch in one transaction, recording the error of each
+// operation in errs, and commits the changes of those that succeeded. An
+// error returned fails every operation that has no error of its own.
+func (db *DB) runOps(ctx context.Context, batch []*op, errs []error) error {
+	tx, err := db.beginWrite(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	savepoints := len(batch) > 1
+	failed := 0
+	for i, o := range batch {
+		if savepoints {
+			// After a failure, ROLLBACK TO has left the savepoint in place.
+			var q string
+			switch {
+			case i == 0:
+				q = `SAVEPOINT op`
+			case errs[i-1] == nil:
+				q = `RELEASE SAVEPOINT op; SAVEPOINT op`
+			}
+			if q != "" {
+				if _, err := tx.ExecContext(ctx, q); err != nil {
+					return fmt.Errorf("sqlstore: savepoint: %w", err)
+				}
+			}
+		}
+		if errs[i] = o.run(ctx, tx); errs[i] == nil {
+			continue
+		}
+		failed++
+		if savepoints {
+			if _, err := tx.ExecContext(ctx, `ROLLBACK TO SAVEPOINT op`); err != nil {
+				return fmt.Errorf("sqlstore: roll back to savepoint: %w", err)
+			}
+		}
+	}
+	if failed == len(batch) {
+		return nil
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("sqlstore: commit: %w", err)
+	}
+	return nil
+}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -21,6 +22,7 @@ type Config struct {
 	Demo               bool          // MOTCUA_DEMO
 	AdminToken         string        // MOTCUA_ADMIN_TOKEN
 	CheckpointInterval time.Duration // MOTCUA_CHECKPOINT_INTERVAL
+	Pprof              string        // MOTCUA_PPROF: loopback address of the profiling listener; empty means none
 }
 
 // DefaultConfig returns the configuration used when nothing is set.
@@ -56,10 +58,24 @@ func (c Config) Validate() error {
 	if c.DB == "" && c.Data == "" {
 		errs = append(errs, errors.New("--data must not be empty"))
 	}
+	if c.Pprof != "" && !loopbackAddr(c.Pprof) {
+		errs = append(errs, fmt.Errorf("--pprof must be a loopback address such as 127.0.0.1:6060, not %q", c.Pprof))
+	}
 	if c.CheckpointInterval < time.Second {
 		errs = append(errs, fmt.Errorf("--checkpoint-interval must be at least 1s, not %s", c.CheckpointInterval))
 	}
 	return errors.Join(errs...)
+}
+
+// loopbackAddr reports whether addr is a host:port whose host is a
+// loopback IP address or localhost.
+func loopbackAddr(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	ip := net.ParseIP(host)
+	return host == "localhost" || ip != nil && ip.IsLoopback()
 }
 
 // dbFlags registers the flags that choose the database.
@@ -75,6 +91,7 @@ func (c *Config) serveFlags(fs *flag.FlagSet) {
 	fs.BoolVar(&c.Migrate, "migrate", c.Migrate, "apply pending migrations at start (env MOTCUA_MIGRATE; always on for the default SQLite file)")
 	fs.BoolVar(&c.Demo, "demo", c.Demo, "load the demo data into an empty database (env MOTCUA_DEMO)")
 	fs.DurationVar(&c.CheckpointInterval, "checkpoint-interval", c.CheckpointInterval, "how often to checkpoint the dossier history (env MOTCUA_CHECKPOINT_INTERVAL)")
+	fs.StringVar(&c.Pprof, "pprof", c.Pprof, "serve runtime profiles (net/http/pprof) on this loopback address, for example 127.0.0.1:6060 (env MOTCUA_PPROF; default off)")
 }
 
 // fromEnv reads MOTCUA_* variables through getenv.
@@ -88,6 +105,7 @@ func (c *Config) fromEnv(getenv func(string) string) error {
 	str("MOTCUA_DB", &c.DB)
 	str("MOTCUA_DATA", &c.Data)
 	str("MOTCUA_ADMIN_TOKEN", &c.AdminToken)
+	str("MOTCUA_PPROF", &c.Pprof)
 	var errs []error
 	for key, dst := range map[string]*bool{"MOTCUA_MIGRATE": &c.Migrate, "MOTCUA_DEMO": &c.Demo} {
 		if v := getenv(key); v != "" {

@@ -5,6 +5,7 @@
 //	motcua migrate [--db DSN] [--data DIR]
 //	motcua import-units [--db DSN] [--data DIR] FILE.csv
 //	motcua verify dossiers [--db DSN] [--data DIR] [--json]
+//	motcua bench [--engines sqlite,postgres] [--dossiers N] [--duration D] [--clients 1,8,32] [--profile DIR]
 //	motcua version
 //
 // Every flag has a MOTCUA_* environment variable; flags win.
@@ -25,6 +26,7 @@ import (
 	"os/signal"
 	"runtime"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 	_ "time/tzdata" // Asia/Ho_Chi_Minh on machines without a zone database
@@ -42,6 +44,7 @@ Usage:
   motcua migrate [--db DSN] [--data DIR]
   motcua import-units [--db DSN] [--data DIR] FILE.csv
   motcua verify dossiers [--db DSN] [--data DIR] [--json]
+  motcua bench [--engines sqlite,postgres] [--dossiers N] [--duration D] [--clients 1,8,32] [--profile DIR]
   motcua version
 
 DSN is sqlite:PATH or postgres://…; by default a SQLite file in --data
@@ -89,6 +92,20 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			fs.BoolVar(&asJSON, "json", false, "print the report as JSON")
 		}, func(c Config, _ *flag.FlagSet) error {
 			return verifyDossiers(ctx, c, asJSON, stdout)
+		})
+	case "bench":
+		var bc benchConfig
+		if bc, err = parseBench(rest, getenv, stderr); err == nil {
+			err = bench(ctx, bc, stdout)
+		}
+	case "bench-server":
+		var mode string
+		err = withConfig("bench-server", rest, getenv, func(c *Config, fs *flag.FlagSet) {
+			c.dbFlags(fs)
+			fs.StringVar(&c.Addr, "addr", c.Addr, "listen address")
+			fs.StringVar(&mode, "mode", "", "baseline to serve: bare or row")
+		}, func(c Config, _ *flag.FlagSet) error {
+			return benchServer(ctx, c, mode, stdout, logger)
 		})
 	case "version":
 		fmt.Fprintf(stdout, "motcua %s (%s, %s/%s)\n", motcua.Version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
@@ -152,6 +169,13 @@ func serve(ctx context.Context, c Config, stdout io.Writer, logger *slog.Logger)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
+	var pprofLn net.Listener
+	if c.Pprof != "" {
+		if pprofLn, err = net.Listen("tcp", c.Pprof); err != nil {
+			ln.Close()
+			return fmt.Errorf("listen for pprof: %w", err)
+		}
+	}
 	srv := web.NewServer(web.Config{
 		Store:      db,
 		Ready:      db.Ping,
@@ -160,6 +184,9 @@ func serve(ctx context.Context, c Config, stdout io.Writer, logger *slog.Logger)
 		Version:    motcua.Version,
 	})
 
+	if pprofLn != nil {
+		fmt.Fprintf(stdout, "pprof on %sdebug/pprof/\n", serverURL(pprofLn.Addr()))
+	}
 	fmt.Fprintf(stdout, "motcua %s serving on %s\n", motcua.Version, serverURL(ln.Addr()))
 	fmt.Fprintf(stdout, "database: %s (%s)%s\n", redactDSN(c.DSN()), db.Engine(), dataset)
 	switch {
@@ -171,13 +198,17 @@ func serve(ctx context.Context, c Config, stdout io.Writer, logger *slog.Logger)
 		fmt.Fprintln(stdout, "admin token: from MOTCUA_ADMIN_TOKEN")
 	}
 
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		checkpointLoop(ctx, db, c.CheckpointInterval, logger)
-	}()
+	var wg sync.WaitGroup
+	wg.Go(func() { checkpointLoop(ctx, db, c.CheckpointInterval, logger) })
+	if pprofLn != nil {
+		wg.Go(func() {
+			if err := web.ServePprof(ctx, pprofLn, logger); err != nil {
+				logger.Error("pprof", "err", err)
+			}
+		})
+	}
 	err = srv.Serve(ctx, ln)
-	<-done
+	wg.Wait()
 	return err
 }
 

@@ -1,0 +1,59 @@
+package web
+
+import (
+	"context"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+
+	"motcua"
+)
+
+// bareBody is the answer of BaselineBare.
+var bareBody = []byte(`{"status":"ok"}` + "\n")
+
+// BaselineBare returns the bare baseline of motcua bench: a handler that
+// answers every request with a tiny fixed JSON document, the cost of
+// net/http alone.
+func BaselineBare() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Content-Length", strconv.Itoa(len(bareBody)))
+		w.Write(bareBody)
+	})
+}
+
+// BaselineRow returns the row baseline of motcua bench: GET /rows/{key}
+// answers with the JSON document that read returns for key, 404 when read
+// returns ENOTFOUND and 500 for any other error. With read looking up one
+// row by primary key, it is the practical limit of a look-up: the
+// database and net/http, with nothing of motcua's API around them.
+func BaselineRow(read func(ctx context.Context, key string) ([]byte, error)) http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /rows/{key}", func(w http.ResponseWriter, r *http.Request) {
+		b, err := read(r.Context(), r.PathValue("key"))
+		switch code := motcua.ErrorCode(err); {
+		case code == motcua.ENOTFOUND:
+			http.Error(w, "not found", http.StatusNotFound)
+			return
+		case err != nil:
+			http.Error(w, "internal error", http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+		w.Write(b)
+	})
+	return mux
+}
+
+// ServeBaseline serves h, a baseline handler, on ln until ctx is done,
+// with the settings and the graceful shutdown of Server.Serve. The
+// server's own errors go to logger; nil means slog.Default().
+func ServeBaseline(ctx context.Context, ln net.Listener, h http.Handler, logger *slog.Logger) error {
+	if logger == nil {
+		logger = slog.Default()
+	}
+	return serve(ctx, ln, h, logger)
+}

@@ -54,6 +54,10 @@ type problem struct {
 	RequestID string              `json:"request_id,omitempty"`
 }
 
+// retryAfterSeconds is the Retry-After of 503 answers: long enough for a
+// database restart, short enough for a citizen waiting at the counter.
+const retryAfterSeconds = "5"
+
 // writeError answers with the problem document of err in the request's
 // language. Errors that are not *motcua.Error with a known code, and
 // EINTERNAL ones, are logged and shown only as a generic internal error.
@@ -82,8 +86,15 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	h.Set("Content-Language", string(lang))
 	h.Add("Vary", "Accept-Language")
 	h.Set("Cache-Control", "no-store")
-	if p.Status == http.StatusUnauthorized {
+	switch p.Status {
+	case http.StatusUnauthorized:
 		h.Set("WWW-Authenticate", `Bearer realm="motcua"`)
+	case http.StatusServiceUnavailable:
+		// Clients may retry; the operator needs the cause, which the
+		// problem document does not show.
+		h.Set("Retry-After", retryAfterSeconds)
+		s.logger.LogAttrs(r.Context(), slog.LevelWarn, "service unavailable",
+			slog.String("request_id", id), slog.String("err", err.Error()))
 	}
 	if err := writeBody(w, p.Status, "application/problem+json", p); err != nil {
 		s.logError(r, err)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"motcua"
@@ -77,5 +78,18 @@ func TestWriteError(t *testing.T) {
 			scenario{status: tt.status, contentType: problemJSON, contains: tt.contains, excludes: tt.excludes,
 				headers: map[string]string{"Vary": "Accept-Language", "Cache-Control": "no-store"}}.check(t, rec)
 		})
+	}
+}
+
+func TestUnavailableRetryAfterAndLog(t *testing.T) {
+	s, logs := newTestServer(t, &fakeStore{})
+	rec := httptest.NewRecorder()
+	cause := errors.New("dial tcp 127.0.0.1:5432: connect: connection refused")
+	s.writeError(rec, httptest.NewRequest("GET", "/", nil),
+		fmt.Errorf("find dossier: %w", &motcua.Error{Code: motcua.EUNAVAILABLE, Reason: "database_unavailable", Message: cause.Error()}))
+	scenario{status: 503, contentType: problemJSON, contains: []string{`"code":"database_unavailable"`}, excludes: []string{"5432"},
+		headers: map[string]string{"Retry-After": "5"}}.check(t, rec)
+	if !strings.Contains(logs.String(), "service unavailable") || !strings.Contains(logs.String(), "connection refused") {
+		t.Errorf("log = %q; want the cause of the 503", logs.String())
 	}
 }

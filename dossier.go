@@ -509,6 +509,11 @@ type DossierService interface {
 	// FindDossier returns the dossier with the ID or code ref, with its
 	// events. Returns ENOTFOUND.
 	FindDossier(ctx context.Context, ref string) (*Dossier, error)
+	// FindDossierJSON returns the dossier with the ID or code ref, with its
+	// events, encoded as encoding/json encodes the *Dossier FindDossier
+	// returns: the document a look-up answers with, kept by the store so
+	// it need not be decoded and encoded again. Returns ENOTFOUND.
+	FindDossierJSON(ctx context.Context, ref string) ([]byte, error)
 	// ApplyAction performs an action on the dossier ref and returns it
 	// with its events. Returns ENOTFOUND, EINVALID, or ECONFLICT naming the
 	// allowed actions.

@@ -138,6 +138,7 @@ const (
 	ProblemTruncated    = "truncated"     // the chain ends before the dossier's recorded head
 	ProblemHeadMismatch = "head_mismatch" // the dossier row's state does not match its chain
 	ProblemCheckpoint   = "checkpoint"    // the heads no longer match a checkpoint
+	ProblemDocument     = "document"      // the stored API document shows a history other than the chain's
 )
 
 // VerifyService checks the tamper-evident history.

@@ -160,7 +160,7 @@ func (db *DB) CreateDossiers(ctx context.Context, ins []*motcua.DossierInput) (d
 	if err := codes.giveBack(ctx, tx); err != nil {
 		return nil, err
 	}
-	if err := insertRows(ctx, tx, "dossiers", dossierColumns, dossiers); err != nil {
+	if err := insertRows(ctx, tx, "dossiers", dossierWriteColumns, dossiers); err != nil {
 		return nil, fmt.Errorf("sqlstore: create dossiers: %w", err)
 	}
 	if err := insertRows(ctx, tx, "dossier_events", eventColumns, events); err != nil {
@@ -181,6 +181,32 @@ func (db *DB) FindDossier(ctx context.Context, ref string) (d *motcua.Dossier, e
 	}
 	d, _, err = findDossier(ctx, db.snapshots(), ref, false)
 	return d, err
+}
+
+// FindDossierJSON returns the stored API document of the dossier ref, one
+// primary-key read; a dossier written before documents were kept is read
+// and encoded. Returns ENOTFOUND.
+func (db *DB) FindDossierJSON(ctx context.Context, ref string) (doc []byte, err error) {
+	defer markUnavailable(&err)
+	q := findDocByCodeQuery
+	if motcua.IsDossierID(ref) {
+		q = findDocByIDQuery
+	}
+	var stored sql.NullString
+	err = db.snapshots().queryRow(ctx, q, ref).Scan(&stored)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return nil, motcua.NotFound("dossier", ref)
+	case err != nil:
+		return nil, fmt.Errorf("sqlstore: find dossier %s: %w", ref, err)
+	case stored.Valid:
+		return []byte(stored.String), nil
+	}
+	d, err := db.FindDossier(ctx, ref)
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(d)
 }
 
 // ApplyAction performs an action on the dossier ref and returns it with
@@ -373,13 +399,13 @@ func applyAction(ctx context.Context, tx *txn, ref string, req motcua.ActionRequ
 		return nil, err
 	}
 	motcua.Chain(head, []*motcua.Event{e})
+	d.Events = append(d.Events, e)
 	if err := updateDossier(ctx, tx, d, version, e.Hash); err != nil {
 		return nil, err
 	}
 	if err := insertEvents(ctx, tx, []*motcua.Event{e}); err != nil {
 		return nil, fmt.Errorf("sqlstore: apply %s to %s: %w", req.Action, d.ID, err)
 	}
-	d.Events = append(d.Events, e)
 	return d, nil
 }
 
@@ -501,12 +527,17 @@ const (
 	refusal_reasons, version, head_hash`
 	findDossierByIDQuery   = `SELECT ` + dossierColumns + ` FROM dossiers WHERE id = ?`
 	findDossierByCodeQuery = `SELECT ` + dossierColumns + ` FROM dossiers WHERE code = ?`
-	insertDossierQuery     = `INSERT INTO dossiers (` + dossierColumns + `)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	// dossierWriteColumns are the columns written: dossierColumns and the
+	// API document of the dossier.
+	dossierWriteColumns = dossierColumns + `, doc`
+	insertDossierQuery  = `INSERT INTO dossiers (` + dossierWriteColumns + `)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	updateDossierQuery = `UPDATE dossiers SET code = ?, status = ?, received_at = ?, due_at = ?,
 		due_explanation = ?, finished_at = ?, returned_at = ?, paused_at = ?, remaining_us = ?, resume_status = ?,
-		supplement_items = ?, refusal_reasons = ?, version = ?, head_hash = ?
+		supplement_items = ?, refusal_reasons = ?, version = ?, head_hash = ?, doc = ?
 		WHERE id = ? AND version = ?`
+	findDocByIDQuery   = `SELECT doc FROM dossiers WHERE id = ?`
+	findDocByCodeQuery = `SELECT doc FROM dossiers WHERE code = ?`
 )
 
 // findDossier returns the dossier with the ID or code ref, with its
@@ -706,7 +737,7 @@ func scanEvent(s interface{ Scan(...any) error }, extra ...any) (*motcua.Event, 
 
 // dossierState returns the values of the columns that actions change, in
 // the order of updateDossierQuery, for d whose last event has the hash
-// head.
+// head; d.Events must hold its whole history, for the document.
 func dossierState(d *motcua.Dossier, head string) ([]any, error) {
 	var code, due any
 	if d.Code != "" {
@@ -727,12 +758,16 @@ func dossierState(d *motcua.Dossier, head string) ([]any, error) {
 	if err != nil {
 		return nil, err
 	}
+	doc, err := json.Marshal(d)
+	if err != nil {
+		return nil, err
+	}
 	return []any{code, string(d.Status), d.ReceivedAt, d.DueAt, due, d.FinishedAt, d.ReturnedAt, d.PausedAt,
-		d.Remaining.Microseconds(), string(d.ResumeStatus), string(items), string(reasons), d.Version, head}, nil
+		d.Remaining.Microseconds(), string(d.ResumeStatus), string(items), string(reasons), d.Version, head, string(doc)}, nil
 }
 
-// dossierRow returns the values of dossierColumns for a new dossier with
-// its events.
+// dossierRow returns the values of dossierWriteColumns for a new dossier
+// with its events.
 func dossierRow(d *motcua.Dossier) ([]any, error) {
 	applicant, err := json.Marshal(d.Applicant)
 	if err != nil {

@@ -101,7 +101,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 func hotQueries() []string {
 	return []string{
 		findUnitQuery, findAgencyQuery, findProcedureQuery, findProcedureVersionQuery, procedureAgenciesQuery, receiptQuery,
-		findDossierByIDQuery, findDossierByCodeQuery, findEventsQuery, findIdempotencyQuery,
+		findDossierByIDQuery, findDossierByCodeQuery, findDocByIDQuery, findDocByCodeQuery, findEventsQuery, findIdempotencyQuery,
 		nextCodeQuery, insertDossierQuery, updateDossierQuery, insertEventQuery, insertIdempotencyQuery,
 		calendarRevisionQuery,
 	}

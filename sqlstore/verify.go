@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -178,6 +179,9 @@ func (db *DB) VerifyDossiers(ctx context.Context) (report *motcua.VerifyReport, 
 		return nil, err
 	}
 	if err := v.emptyDossiers(ctx, tx); err != nil {
+		return nil, err
+	}
+	if err := v.documents(ctx, tx); err != nil {
 		return nil, err
 	}
 	v.checkpointHeads()
@@ -428,4 +432,51 @@ func (v *verifier) checkpointHeads() {
 	if v.headProblems == 0 && motcua.HeadsHash(v.heads) != v.latest.HeadsHash {
 		v.checkpointProblem("", "", 0, "the chain heads no longer match checkpoint %d", v.latest.ID)
 	}
+}
+
+// documents checks the API document stored with each dossier row: its
+// events must form a valid chain of their own that ends at the row's head,
+// so a look-up cannot show a history other than the one the chains
+// verified.
+func (v *verifier) documents(ctx context.Context, tx *txn) error {
+	rows, err := tx.query(ctx, `SELECT id, code, version, head_hash, doc FROM dossiers WHERE doc IS NOT NULL ORDER BY id`)
+	if err != nil {
+		return fmt.Errorf("sqlstore: verify documents: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, head, doc string
+		var code sql.NullString
+		var version int
+		if err := rows.Scan(&id, &code, &version, &head, &doc); err != nil {
+			return fmt.Errorf("sqlstore: verify documents: %w", err)
+		}
+		var d motcua.Dossier
+		if err := json.Unmarshal([]byte(doc), &d); err != nil {
+			v.problem(motcua.ProblemDocument, id, code.String, 0, "the stored document is not valid JSON")
+			continue
+		}
+		if d.ID != id || d.Version != version || len(d.Events) != version {
+			v.problem(motcua.ProblemDocument, id, code.String, 0, "the stored document describes dossier %s at version %d with %d events, not this row at version %d",
+				d.ID, d.Version, len(d.Events), version)
+			continue
+		}
+		prev := ""
+		for i, e := range d.Events {
+			e.DossierID = id
+			if e.Seq != i+1 || e.PrevHash != prev || e.Hash != e.ComputeHash() {
+				v.problem(motcua.ProblemDocument, id, code.String, i+1, "event %d of the stored document was edited", i+1)
+				prev = head
+				break
+			}
+			prev = e.Hash
+		}
+		if prev != head {
+			v.problem(motcua.ProblemDocument, id, code.String, version, "the stored document ends at another event than the dossier's head")
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("sqlstore: verify documents: %w", err)
+	}
+	return nil
 }

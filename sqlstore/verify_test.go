@@ -157,7 +157,7 @@ func TestVerifyTampering(t *testing.T) {
 			s.exec(t, `DELETE FROM dossier_events WHERE dossier_id = ? AND seq = 5`, d.a.ID)
 			s.exec(t, `UPDATE dossiers SET version = 4, head_hash = ?, status = ?, finished_at = NULL WHERE id = ?`,
 				d.a.Events[3].Hash, string(motcua.StatusProcessing), d.a.ID)
-		}, []string{"checkpoint/a/5"}},
+		}, []string{"checkpoint/a/5", "document/a/0"}},
 		{"RewrittenChain", func(t *testing.T, s *store, d chains) {
 			// Remove event 3 and 4, renumber and rehash the rest, and
 			// update the row to match: only the checkpoint sees it.
@@ -167,7 +167,14 @@ func TestVerifyTampering(t *testing.T) {
 			motcua.Chain(d.a.Events[1].Hash, []*motcua.Event{&e})
 			insertEvent(t, s, &e)
 			s.exec(t, `UPDATE dossiers SET version = 3, head_hash = ? WHERE id = ?`, e.Hash, d.a.ID)
-		}, []string{"checkpoint/a/5"}},
+		}, []string{"checkpoint/a/5", "document/a/0"}},
+		{"EditedDocument", func(t *testing.T, s *store, d chains) {
+			// What a look-up shows is changed, the chain is not.
+			s.exec(t, `UPDATE dossiers SET doc = REPLACE(doc, 'Giấy chứng sinh', 'Giấy tờ khác') WHERE id = ?`, d.a.ID)
+		}, []string{"document/a/3"}},
+		{"DocumentNotJSON", func(t *testing.T, s *store, d chains) {
+			s.exec(t, `UPDATE dossiers SET doc = 'garbage' WHERE id = ?`, d.b.ID)
+		}, []string{"document/b/0"}},
 		{"DeletedDossier", func(t *testing.T, s *store, d chains) {
 			s.exec(t, `DELETE FROM dossier_events WHERE dossier_id = ?`, d.c.ID)
 			s.exec(t, `DELETE FROM dossiers WHERE id = ?`, d.c.ID)

@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"strconv"
 
 	"motcua"
 )
@@ -52,11 +53,16 @@ func idempotencyKey(r *http.Request) (string, error) {
 
 // getDossier answers with a dossier, found by ID or code, and its events.
 func (s *Server) getDossier(w http.ResponseWriter, r *http.Request) error {
-	d, err := s.store.FindDossier(r.Context(), r.PathValue("ref"))
+	doc, err := s.store.FindDossierJSON(r.Context(), r.PathValue("ref"))
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, d)
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Content-Length", strconv.Itoa(len(doc)+1))
+	w.WriteHeader(http.StatusOK)
+	w.Write(append(doc, '\n'))
+	return nil
 }
 
 // applyAction performs the action of the request body on a dossier and

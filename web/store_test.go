@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"testing"
 	"time"
@@ -116,6 +117,16 @@ func (f *fakeStore) FindDossier(ctx context.Context, ref string) (*motcua.Dossie
 		return nil, f.unexpected("FindDossier")
 	}
 	return f.FindDossierFn(ctx, ref)
+}
+
+// FindDossierJSON encodes what FindDossierFn returns, as the store keeps
+// its documents.
+func (f *fakeStore) FindDossierJSON(ctx context.Context, ref string) ([]byte, error) {
+	d, err := f.FindDossier(ctx, ref)
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(d)
 }
 
 func (f *fakeStore) ApplyAction(ctx context.Context, ref string, req motcua.ActionRequest) (*motcua.Dossier, error) {

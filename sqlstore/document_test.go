@@ -1,0 +1,77 @@
+package sqlstore_test
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+
+	"motcua"
+	"motcua/internal/testkit"
+)
+
+// TestDossierDocument checks that the document a look-up answers with is,
+// after every kind of write, exactly the JSON of the dossier FindDossier
+// reads, by ID and by code, and that a row without a document (written
+// before documents were kept) is encoded on read.
+func TestDossierDocument(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, dsn string) {
+		s := mustOpenStore(t, dsn)
+		ctx := context.Background()
+		same := func(t *testing.T, step string, d *motcua.Dossier) {
+			t.Helper()
+			want, err := json.Marshal(d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			read, err := s.FindDossier(ctx, d.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if b, _ := json.Marshal(read); string(b) != string(want) {
+				t.Errorf("%s: FindDossier differs from the dossier written:\n%s\n%s", step, b, want)
+			}
+			refs := []string{d.ID}
+			if d.Code != "" {
+				refs = append(refs, d.Code)
+			}
+			for _, ref := range refs {
+				doc, err := s.FindDossierJSON(ctx, ref)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if string(doc) != string(want) {
+					t.Errorf("%s: document of %s =\n%s\nwant\n%s", step, ref, doc, want)
+				}
+			}
+		}
+
+		d := s.mustCreate(t, testkit.ProcedureCriminal, testkit.AgencyJustice, motcua.ChannelCounter)
+		same(t, "counter", d)
+		for _, a := range []string{motcua.ActionStart, motcua.ActionRequestSupplement, motcua.ActionSupplement, motcua.ActionReady, motcua.ActionReturn} {
+			d = s.mustApply(t, d.ID, a)
+			same(t, a, d)
+		}
+		same(t, "online, awaiting intake", s.mustCreate(t, testkit.ProcedureBirth, testkit.AgencyCommune, motcua.ChannelOnline))
+		same(t, "online, received at once", s.mustCreate(t, testkit.ProcedureCopy, testkit.AgencyCommune, motcua.ChannelOnline))
+		ds, err := s.CreateDossiers(ctx, []*motcua.DossierInput{
+			testkit.DossierInput(testkit.ProcedureCriminal, testkit.AgencyJustice, motcua.ChannelPost),
+			testkit.DossierInput(testkit.ProcedureBirth, testkit.AgencyCommune, motcua.ChannelOnline),
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range ds {
+			same(t, "bulk", d)
+		}
+
+		s.exec(t, `UPDATE dossiers SET doc = NULL WHERE id = ?`, d.ID)
+		same(t, "without a stored document", d)
+
+		if _, err := s.FindDossierJSON(ctx, "000.00.12.H26-261130-9999"); motcua.ErrorCode(err) != motcua.ENOTFOUND {
+			t.Errorf("unknown code: %v; want ENOTFOUND", err)
+		}
+		if _, err := s.FindDossierJSON(ctx, motcua.NewDossierID()); motcua.ErrorCode(err) != motcua.ENOTFOUND {
+			t.Errorf("unknown ID: %v; want ENOTFOUND", err)
+		}
+	})
+}

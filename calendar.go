@@ -18,6 +18,9 @@ type Calendar interface {
 	// AddWorkingTime returns the instant at which d of working time has
 	// passed after start: the due time of a resumed clock.
 	AddWorkingTime(unit string, start time.Time, d time.Duration) (Due, error)
+	// SubtractWorkingTime returns the latest instant from which d of
+	// working time passes by end (when a due time becomes "due soon").
+	SubtractWorkingTime(unit string, end time.Time, d time.Duration) (time.Time, error)
 }
 
 // Due is a due time with its explanation.

@@ -167,6 +167,60 @@ func (c *Calendar) AddWorkingTime(unit string, start time.Time, d time.Duration)
 	return x.due(at), nil
 }
 
+// SubtractWorkingTime returns the latest instant from which d of the
+// unit's working time passes by end: the start of a "due soon" period of
+// d before a due time. A zero d gives end. Returns ENOTFOUND for an
+// unknown unit, and EINVALID naming "end" or "duration" for an instant
+// outside 1900–2100 or a negative d or one over ten years.
+func (c *Calendar) SubtractWorkingTime(unit string, end time.Time, d time.Duration) (time.Time, error) {
+	p, err := c.profile(unit)
+	if err != nil {
+		return time.Time{}, err
+	}
+	if d < 0 || d > maxWorkingTime {
+		return time.Time{}, invalid("duration", motcua.FieldValue,
+			fmt.Sprintf("working time %s is negative or longer than ten years", d))
+	}
+	if err := c.checkTime("end", end); err != nil {
+		return time.Time{}, err
+	}
+	if d == 0 {
+		return end, nil
+	}
+	at, ok := p.sub(end.UnixNano(), int64(d))
+	if !ok {
+		return time.Time{}, invalid("duration", motcua.FieldValue, "the working time starts before 1900")
+	}
+	return time.Unix(0, at).UTC(), nil
+}
+
+// sub returns the instant from which d nanoseconds of working time pass by
+// t, walking the windows backwards; false when the calendar starts first.
+func (p *profile) sub(t, d int64) (int64, bool) {
+	k, ok := p.on(t)
+	for ok {
+		day := k.day()
+		if len(day.wins) > 0 && day.end() <= t && d > day.work {
+			d -= day.work
+		} else {
+			for i := len(day.wins) - 1; i >= 0; i-- {
+				w := day.wins[i]
+				if w.start >= t {
+					continue
+				}
+				e := min(w.end, t)
+				if left := e - w.start; d > left {
+					d -= left
+				} else {
+					return e - d, true
+				}
+			}
+		}
+		ok = k.prev()
+	}
+	return 0, false
+}
+
 // begin returns the instant at which a clock started at t runs: t itself
 // inside a working window, otherwise the start of the next one; false if
 // there is none before the end of the calendar.

@@ -157,6 +157,21 @@ func TestProperties(t *testing.T) {
 			t.Errorf("unit %s: WorkingTime(%s, %s) = %v is not the sum %v over %s", unit, s1, s2, got, want, ta)
 		}
 
+		// Subtracting a working time from an instant and counting it back
+		// gives the same working time, and nothing later has as much.
+		if back, err := c.SubtractWorkingTime(unit, ta, a); err != nil {
+			t.Errorf("SubtractWorkingTime(%s, %s, %v): %v", unit, ta, a, err)
+		} else {
+			if got := workingTime(t, c, unit, back, ta); got != a {
+				t.Errorf("unit %s: WorkingTime(SubtractWorkingTime(%s, %v) = %s, %s) = %v", unit, ta, a, back, ta, got)
+			}
+			if a > 0 {
+				if got := workingTime(t, c, unit, back.Add(time.Microsecond), ta); got >= a {
+					t.Errorf("unit %s: SubtractWorkingTime(%s, %v) = %s is not the latest such instant", unit, ta, a, back)
+				}
+			}
+		}
+
 		// Pause at s1 before the due time, resume at s2: the working time
 		// left is kept, and the due time does not move earlier.
 		due := due(t, c, unit, s1.Add(-time.Duration(r.Int64N(int64(72*time.Hour)))), pt)

@@ -141,6 +141,21 @@ func (k *cursor) next() bool {
 	return true
 }
 
+// prev moves to the previous day, or returns false before the calendar's
+// first day.
+func (k *cursor) prev() bool {
+	if k.i--; k.i >= 0 {
+		return true
+	}
+	if k.t.year == motcua.MinCalendarYear {
+		k.i++
+		return false
+	}
+	k.t = k.p.year(k.t.year - 1)
+	k.i = len(k.t.days) - 1
+	return true
+}
+
 // year returns the table of a year, building it on first use.
 func (p *profile) year(y int) *yearTable {
 	slot := &p.years[y-motcua.MinCalendarYear]

@@ -14,12 +14,17 @@ import (
 // adapters are the packages that implement or consume the domain; they may
 // import the root, calendar and workflow, never one another.
 var adapters = map[string]bool{
-	"sqlstore": true, "web": true, "gateway": true, "auth": true, "report": true,
+	"sqlstore": true, "web": true, "gateway": true, "auth": true,
 	"notify": true, "blob": true, "scheduler": true, "seed": true,
 }
 
 // pure packages import only the root and the standard library.
 var pure = map[string]bool{"calendar": true, "workflow": true}
+
+// renderers turn values into documents (PDF, XLSX) without I/O of their
+// own: they import the root, the standard library and third-party
+// libraries, and adapters may import them.
+var renderers = map[string]bool{"report": true}
 
 // TestDependencies enforces the import rules of docs/ARCHITECTURE.md.
 func TestDependencies(t *testing.T) {
@@ -37,6 +42,10 @@ func TestDependencies(t *testing.T) {
 			case pure[dir]:
 				if !std && imp != "motcua" && !strings.HasSuffix(file, "_test.go") {
 					t.Errorf("%s: package %s imports %s; it may import only the root and the standard library", file, dir, imp)
+				}
+			case renderers[dir]:
+				if isLocal && imp != "motcua" && !strings.HasSuffix(file, "_test.go") {
+					t.Errorf("%s: package %s imports %s; it may import only the root and libraries", file, dir, imp)
 				}
 			case adapters[strings.SplitN(dir, "/", 2)[0]]:
 				own := strings.SplitN(dir, "/", 2)[0]

@@ -47,6 +47,8 @@ const (
 	StepCutoff  = "cutoff"
 	StepStart   = "start"
 	StepPause   = "pause"
+	// StepExtension is the step of an extension with an apology.
+	StepExtension = "extension"
 )
 
 // Kinds of calendar days.

@@ -34,4 +34,9 @@ type Store interface {
 	VerifyService
 	CatalogService
 	CalendarService
+	ProcessService
+	DeadlineService
+	StaffService
+	// Directory returns the units and agencies as processes see them.
+	Directory(ctx context.Context) (Directory, error)
 }

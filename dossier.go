@@ -40,6 +40,16 @@ type Dossier struct {
 	ResumeStatus    Status   `json:"-"`
 	SupplementItems []string `json:"supplement_items,omitempty"`
 	RefusalReasons  []string `json:"refusal_reasons,omitempty"`
+	// Process and ProcessVersion name the process pinned at creation;
+	// Tasks are its steps and consultations so far, in order.
+	Process        string     `json:"process,omitempty"`
+	ProcessVersion int        `json:"process_version,omitempty"`
+	Tasks          []*Task    `json:"tasks,omitempty"`
+	Pauses         []Interval `json:"pauses,omitempty"`
+	Extension      *Extension `json:"extension,omitempty"`
+	// Payment is the financial obligation awaited while the status is
+	// payment_requested.
+	Payment string `json:"payment,omitempty"`
 	// Version counts the changes; it is the sequence number of the last
 	// event.
 	Version int      `json:"version"`
@@ -71,6 +81,7 @@ const (
 	StatusReceived            Status = "received"
 	StatusProcessing          Status = "processing"
 	StatusSupplementRequested Status = "supplement_requested" // clock paused
+	StatusPaymentRequested    Status = "payment_requested"    // clock paused for a financial obligation
 	StatusResultReady         Status = "result_ready"
 	StatusReturned            Status = "returned"
 	StatusRefused             Status = "refused"
@@ -90,54 +101,10 @@ const (
 	ActionWithdraw          = "withdraw"
 )
 
-// transitions lists, for each status, the actions allowed in it and the
-// status each leads to. Supplement's target is the status saved when the
-// supplement was requested.
-var transitions = map[Status][]struct {
-	action string
-	to     Status
-}{
-	StatusSubmitted: {
-		{ActionReceive, StatusReceived},
-		{ActionRequestSupplement, StatusSupplementRequested},
-		{ActionRefuse, StatusRefused},
-		{ActionWithdraw, StatusWithdrawn},
-	},
-	StatusReceived: {
-		{ActionStart, StatusProcessing},
-		{ActionRequestSupplement, StatusSupplementRequested},
-		{ActionRefuse, StatusRefused},
-		{ActionWithdraw, StatusWithdrawn},
-	},
-	StatusProcessing: {
-		{ActionReady, StatusResultReady},
-		{ActionRequestSupplement, StatusSupplementRequested},
-		{ActionRefuse, StatusRefused},
-		{ActionWithdraw, StatusWithdrawn},
-	},
-	StatusSupplementRequested: {
-		{ActionSupplement, ""},
-		{ActionRefuse, StatusRefused},
-		{ActionWithdraw, StatusWithdrawn},
-	},
-	StatusResultReady: {
-		{ActionReturn, StatusReturned},
-	},
-}
-
-// AllowedActions returns the actions allowed in status s, in a fixed order.
-func AllowedActions(s Status) []string {
-	var as []string
-	for _, t := range transitions[s] {
-		as = append(as, t.action)
-	}
-	return as
-}
-
 // ValidStatus reports whether s is a known status.
 func ValidStatus(s Status) bool {
 	switch s {
-	case StatusSubmitted, StatusReceived, StatusProcessing, StatusSupplementRequested,
+	case StatusSubmitted, StatusReceived, StatusProcessing, StatusSupplementRequested, StatusPaymentRequested,
 		StatusResultReady, StatusReturned, StatusRefused, StatusWithdrawn:
 		return true
 	}
@@ -242,21 +209,38 @@ func isHex(s string, n int) bool {
 
 // ActionRequest asks for an action on a dossier. Items lists the missing
 // documents of a supplement request; Reasons the reasons of a refusal.
+//
+// Version, when not zero, is the dossier version the actor saw: the action
+// is refused with ECONFLICT if the dossier changed since. Task picks the
+// open task acted on when several are (a consultation's answer). Agencies
+// name the consulted agencies, or the child unit's agency of a transfer
+// down a level. Reason is the apology of an extension, Extend its added
+// time. Message is addressed to the applicant and shows in their
+// timeline; Note is an internal comment that never does.
 type ActionRequest struct {
-	Action  string   `json:"action"`
-	Items   []string `json:"items,omitempty"`
-	Reasons []string `json:"reasons,omitempty"`
-	Note    string   `json:"note,omitempty"`
+	Action   string         `json:"action"`
+	Version  int            `json:"version,omitempty"`
+	Task     int            `json:"task,omitempty"`
+	Items    []string       `json:"items,omitempty"`
+	Reasons  []string       `json:"reasons,omitempty"`
+	Agencies []string       `json:"agencies,omitempty"`
+	Answer   string         `json:"answer,omitempty"`
+	Reason   string         `json:"reason,omitempty"`
+	Extend   ProcessingTime `json:"extend,omitzero"`
+	Payment  string         `json:"payment,omitempty"`
+	Message  string         `json:"message,omitempty"`
+	Note     string         `json:"note,omitempty"`
 }
 
 // Env is what a change to a dossier needs from outside: the time, the
 // actor, the calendar of the receiving agency's unit and a function that
 // assigns the next dossier code of the agency for a receipt time.
 type Env struct {
-	Now      time.Time
-	Actor    Actor
-	Calendar Calendar
-	NextCode func(agency string, receivedAt time.Time) (string, error)
+	Now       time.Time
+	Actor     Actor
+	Calendar  Calendar
+	Directory Directory
+	NextCode  func(agency string, receivedAt time.Time) (string, error)
 }
 
 // NewDossierID returns a new unguessable dossier reference: 128 random bits
@@ -282,221 +266,6 @@ func IsDossierID(ref string) bool {
 	return true
 }
 
-// NewDossier creates a dossier from valid input for procedure version p
-// and the unit of the receiving agency, and returns it with its first
-// events: "receive" for a counter or post dossier (from no status), "submit"
-// for an online one, followed by "receive" by the system if the procedure
-// receives online submissions automatically.
-func NewDossier(in *DossierInput, p *Procedure, unit string, env Env) (*Dossier, []*Event, error) {
-	now := env.Now.UTC().Truncate(time.Microsecond)
-	d := &Dossier{
-		ID:               NewDossierID(),
-		ProcedureCode:    p.Code,
-		ProcedureVersion: p.Version,
-		AgencyCode:       in.AgencyCode,
-		UnitCode:         unit,
-		Applicant:        in.Applicant,
-		Channel:          in.Channel,
-		Form:             in.Form,
-		Attachments:      in.Attachments,
-		SubmittedAt:      now,
-	}
-	if d.Attachments == nil {
-		d.Attachments = []Attachment{}
-	}
-	var events []*Event
-	if in.Channel == ChannelOnline {
-		d.Status = StatusSubmitted
-		events = append(events, d.newEvent(ActionSubmit, env.Actor, now, StatusSubmitted, StatusSubmitted, map[string]any{
-			"procedure": p.Code, "procedure_version": p.Version, "agency": d.AgencyCode, "channel": d.Channel,
-		}))
-		if !p.AutoReceive {
-			return d, events, nil
-		}
-		env.Actor = SystemActor
-	}
-	e, err := d.receive(p, env, now, map[string]any{})
-	if err != nil {
-		return nil, nil, err
-	}
-	return d, append(events, e), nil
-}
-
-// receive assigns the code, the receipt time and the due time, and
-// returns the event with payload's members added.
-func (d *Dossier) receive(p *Procedure, env Env, now time.Time, payload map[string]any) (*Event, error) {
-	code, err := env.NextCode(d.AgencyCode, now)
-	if err != nil {
-		return nil, fmt.Errorf("assign dossier code: %w", err)
-	}
-	due, err := env.Calendar.Due(d.UnitCode, now, p.ProcessingTime)
-	if err != nil {
-		return nil, fmt.Errorf("compute due time: %w", err)
-	}
-	from := d.Status
-	d.Code = code
-	d.ReceivedAt = &now
-	d.setDue(due)
-	d.Status = StatusReceived
-	d.PausedAt, d.Remaining, d.ResumeStatus, d.SupplementItems = nil, 0, "", nil
-	payload["code"] = code
-	payload["procedure"] = p.Code
-	payload["procedure_version"] = p.Version
-	payload["agency"] = d.AgencyCode
-	payload["channel"] = d.Channel
-	payload["received_at"] = FormatTime(now)
-	payload["due_at"] = FormatTime(*d.DueAt)
-	return d.newEvent(ActionReceive, env.Actor, now, from, StatusReceived, payload), nil
-}
-
-func (d *Dossier) setDue(due Due) {
-	at := due.At.UTC().Truncate(time.Microsecond)
-	d.DueAt = &at
-	due.At = at
-	d.DueExplanation = &due
-}
-
-// Apply performs the action req on the dossier, whose pinned procedure
-// version is p, and returns the event to append. It returns ECONFLICT
-// naming the allowed actions when the action is not allowed in the
-// current status, and EINVALID when the request lacks what the action
-// needs. On error the dossier is unchanged.
-func (d *Dossier) Apply(req ActionRequest, p *Procedure, env Env) (*Event, error) {
-	now := env.Now.UTC().Truncate(time.Microsecond)
-	to, ok := Status(""), false
-	for _, t := range transitions[d.Status] {
-		if t.action == req.Action {
-			to, ok = t.to, true
-		}
-	}
-	if !ok {
-		allowed := AllowedActions(d.Status)
-		if !validAction(req.Action) {
-			return nil, &Error{Code: EINVALID, Reason: "invalid_fields", Message: "Unknown action.",
-				Fields: []FieldError{{Field: "action", Reason: FieldValue, Message: "unknown action; allowed now: " + strings.Join(allowed, ", ")}}}
-		}
-		return nil, &Error{Code: ECONFLICT, Reason: "action_not_allowed",
-			Message: fmt.Sprintf("Action %q is not allowed when the dossier is %s; allowed: %s.", req.Action, d.Status, listOrNone(allowed)),
-			Params:  map[string]string{"action": req.Action, "status": string(d.Status), "allowed": listOrNone(allowed)}}
-	}
-	items := cleanList(req.Items)
-	reasons := cleanList(req.Reasons)
-	note := strings.TrimSpace(req.Note)
-	var fs Fields
-	switch req.Action {
-	case ActionRequestSupplement:
-		if len(items) == 0 {
-			fs.Add("items", FieldRequired, "list every missing item")
-		}
-	case ActionRefuse:
-		if len(reasons) == 0 {
-			fs.Add("reasons", FieldRequired, "give the reasons for the refusal")
-		}
-	}
-	if utf8.RuneCountInString(note) > 2000 {
-		fs.Add("note", FieldTooLong, "note is too long")
-	}
-	if err := fs.Err(); err != nil {
-		return nil, err
-	}
-
-	from := d.Status
-	payload := map[string]any{}
-	if note != "" {
-		payload["note"] = note
-	}
-	switch req.Action {
-	case ActionReceive:
-		return d.receive(p, env, now, payload)
-	case ActionRequestSupplement:
-		if d.DueAt != nil {
-			rem, err := env.Calendar.WorkingTime(d.UnitCode, now, *d.DueAt)
-			if err != nil {
-				return nil, fmt.Errorf("remaining working time: %w", err)
-			}
-			d.Remaining = rem
-			d.PausedAt = &now
-			payload["remaining_seconds"] = int64(rem / time.Second)
-		}
-		d.ResumeStatus = from
-		d.SupplementItems = items
-		payload["items"] = items
-	case ActionSupplement:
-		to = d.ResumeStatus
-		if to == "" {
-			to = StatusReceived
-		}
-		if d.PausedAt != nil {
-			due, err := env.Calendar.AddWorkingTime(d.UnitCode, now, d.Remaining)
-			if err != nil {
-				return nil, fmt.Errorf("resume clock: %w", err)
-			}
-			due.Explanation = append([]DueStep{{
-				Date: d.PausedAt.In(Location()).Format("2006-01-02"), Kind: StepPause,
-				ReasonVI: "Tạm dừng tính thời gian từ " + d.PausedAt.In(Location()).Format("15:04 02/01/2006") + " đến " + now.In(Location()).Format("15:04 02/01/2006") + " để chờ bổ sung hồ sơ",
-				ReasonEN: "Clock paused from " + d.PausedAt.In(Location()).Format("2006-01-02 15:04") + " to " + now.In(Location()).Format("2006-01-02 15:04") + " awaiting a supplement",
-			}}, due.Explanation...)
-			d.setDue(due)
-			payload["due_at"] = FormatTime(*d.DueAt)
-			payload["paused_at"] = FormatTime(*d.PausedAt)
-		}
-		d.PausedAt, d.Remaining, d.ResumeStatus = nil, 0, ""
-		d.SupplementItems = nil
-	case ActionReady:
-		d.FinishedAt = &now
-	case ActionReturn:
-		d.ReturnedAt = &now
-	case ActionRefuse:
-		d.RefusalReasons = reasons
-		d.FinishedAt = &now
-		d.PausedAt, d.Remaining, d.ResumeStatus = nil, 0, ""
-		payload["reasons"] = reasons
-	case ActionWithdraw:
-		d.FinishedAt = &now
-		d.PausedAt, d.Remaining, d.ResumeStatus = nil, 0, ""
-	}
-	d.Status = to
-	return d.newEvent(req.Action, env.Actor, now, from, to, payload), nil
-}
-
-func (d *Dossier) newEvent(action string, actor Actor, at time.Time, from, to Status, payload map[string]any) *Event {
-	d.Version++
-	b, err := json.Marshal(payload)
-	if err != nil {
-		panic(fmt.Sprintf("motcua: event payload: %v", err)) // only strings, numbers and lists of strings
-	}
-	return &Event{DossierID: d.ID, Seq: d.Version, Action: action, Actor: actor, At: at, FromStatus: from, ToStatus: to, Payload: b}
-}
-
-func validAction(a string) bool {
-	switch a {
-	case ActionReceive, ActionStart, ActionRequestSupplement, ActionSupplement,
-		ActionReady, ActionReturn, ActionRefuse, ActionWithdraw:
-		return true
-	}
-	return false
-}
-
-func listOrNone(as []string) string {
-	if len(as) == 0 {
-		return "none"
-	}
-	return strings.Join(as, ", ")
-}
-
-func cleanList(in []string) []string {
-	var out []string
-	seen := map[string]bool{}
-	for _, s := range in {
-		s = strings.TrimSpace(s)
-		if s != "" && !seen[s] {
-			seen[s] = true
-			out = append(out, s)
-		}
-	}
-	return out
-}
-
 // DossierService stores dossiers and their history.
 type DossierService interface {
 	// CreateDossier validates and stores a new dossier with its first
@@ -518,7 +287,20 @@ type DossierService interface {
 	// with its events. Returns ENOTFOUND, EINVALID, or ECONFLICT naming the
 	// allowed actions.
 	ApplyAction(ctx context.Context, ref string, req ActionRequest) (*Dossier, error)
+	// FindDossiers returns the dossiers an agency received from from
+	// (inclusive) to to (exclusive), in receipt order, without their
+	// events; at most MaxRegister. Returns ETOOLARGE when there are more.
+	FindDossiers(ctx context.Context, f DossierFilter) ([]*Dossier, error)
 }
+
+// DossierFilter selects the dossiers an agency received in a period.
+type DossierFilter struct {
+	Agency   string
+	From, To time.Time
+}
+
+// MaxRegister is the most dossiers FindDossiers returns at once.
+const MaxRegister = 20000
 
 // FormatTime formats t in UTC with microseconds, the form used in hashes
 // and event payloads.

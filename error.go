@@ -37,10 +37,15 @@ type Error struct {
 
 // FieldError names an input field and what is wrong with it. Reason is one
 // of the Field* constants; Message is an English explanation.
+//
+// Message explains the problem; the web layer translates it by Reason and
+// Field, keeping the original, more specific one in Detail when they
+// differ (for example a process step's error that names the step).
 type FieldError struct {
 	Field   string `json:"field"`
 	Reason  string `json:"reason"`
 	Message string `json:"message,omitempty"`
+	Detail  string `json:"detail,omitempty"`
 }
 
 // Field error reasons.

@@ -53,6 +53,14 @@ type Actor struct {
 	Kind string `json:"kind"` // ActorAdmin, ActorOfficer, ActorCitizen, ActorSystem
 	ID   string `json:"id"`
 	Name string `json:"name,omitempty"`
+	// Grants are the roles the actor holds (officers and API clients).
+	Grants []Grant `json:"-"`
+}
+
+// Same reports whether a and b are the same actor: the same kind, ID and
+// name (grants aside).
+func (a Actor) Same(b Actor) bool {
+	return a.Kind == b.Kind && a.ID == b.ID && a.Name == b.Name
 }
 
 // Actor kinds.

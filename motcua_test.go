@@ -161,7 +161,7 @@ func TestContextActor(t *testing.T) {
 		t.Error("empty context has an actor")
 	}
 	ctx := motcua.NewContextWithActor(context.Background(), officer)
-	if a, ok := motcua.ActorFromContext(ctx); !ok || a != officer {
+	if a, ok := motcua.ActorFromContext(ctx); !ok || !a.Same(officer) {
 		t.Errorf("ActorFromContext = %v, %v; want %v", a, ok, officer)
 	}
 }

@@ -6,6 +6,7 @@ import (
 
 	"motcua"
 	"motcua/calendar"
+	"motcua/workflow"
 )
 
 // local parses "2006-01-02 15:04" in Asia/Ho_Chi_Minh. 2026-11-30 is a
@@ -259,24 +260,25 @@ func TestPauseResume(t *testing.T) {
 		return motcua.Env{Now: local(t, now), Actor: motcua.BootstrapAdmin, Calendar: c,
 			NextCode: func(string, time.Time) (string, error) { return "000.00.31.H26-261130-0001", nil }}
 	}
-	d, _, err := motcua.NewDossier(in, p, "001", env("2026-11-30 09:00"))
+	out, err := workflow.New(in, p, workflow.Default(p), "001", env("2026-11-30 09:00"))
 	if err != nil {
 		t.Fatal(err)
 	}
+	d := out.Dossier
 	if want := local(t, "2026-12-03 09:00"); !d.DueAt.Equal(want) {
 		t.Fatalf("due at %s; want %s", d.DueAt, want)
 	}
-	if _, err := d.Apply(motcua.ActionRequest{Action: motcua.ActionRequestSupplement, Items: []string{"Giấy chứng sinh"}}, p, env("2026-12-01 10:00")); err != nil {
+	if out, err = workflow.Apply(workflow.Default(p), p, d, motcua.ActionRequest{Action: motcua.ActionRequestSupplement, Items: []string{"Giấy chứng sinh"}}, env("2026-12-01 10:00")); err != nil {
 		t.Fatal(err)
 	}
-	if d.Remaining != 15*time.Hour {
+	if d = out.Dossier; d.Remaining != 15*time.Hour {
 		t.Errorf("remaining %v; want 15h", d.Remaining)
 	}
-	if _, err := d.Apply(motcua.ActionRequest{Action: motcua.ActionSupplement}, p, env("2026-12-07 14:00")); err != nil {
+	if out, err = workflow.Apply(workflow.Default(p), p, d, motcua.ActionRequest{Action: motcua.ActionSupplement}, env("2026-12-07 14:00")); err != nil {
 		t.Fatal(err)
 	}
-	if want := local(t, "2026-12-09 12:00"); !d.DueAt.Equal(want) {
-		t.Errorf("due after resume at %s; want %s", d.DueAt.In(motcua.Location()), want)
+	if d = out.Dossier; !d.DueAt.Equal(local(t, "2026-12-09 12:00")) {
+		t.Errorf("due after resume at %s; want 2026-12-09 12:00", d.DueAt.In(motcua.Location()))
 	}
 	if k := d.DueExplanation.Explanation[0].Kind; k != motcua.StepPause {
 		t.Errorf("first step after resume is %q; want %q", k, motcua.StepPause)

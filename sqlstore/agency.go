@@ -40,6 +40,7 @@ func (db *DB) CreateAgency(ctx context.Context, a *motcua.Agency) (err error) {
 	if err := createAgency(ctx, tx, a); err != nil {
 		return err
 	}
+	defer db.forgetDirectory()
 	return tx.Commit()
 }
 

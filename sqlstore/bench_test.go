@@ -41,7 +41,7 @@ func benchEnginesWith(b *testing.B, c func() *motcua.Catalog, f func(b *testing.
 // in one transaction.
 func BenchmarkCreateDossier(b *testing.B) {
 	benchEngines(b, func(b *testing.B, s *store) {
-		ctx := context.Background()
+		ctx := motcua.NewContextWithActor(context.Background(), motcua.BootstrapAdmin)
 		for b.Loop() {
 			in := testkit.DossierInput(testkit.ProcedureBirth, testkit.AgencyCommune, motcua.ChannelCounter)
 			if _, _, err := s.CreateDossier(ctx, in, ""); err != nil {
@@ -55,7 +55,7 @@ func BenchmarkCreateDossier(b *testing.B) {
 // row incremented and committed.
 func BenchmarkDossierCode(b *testing.B) {
 	benchEngines(b, func(b *testing.B, s *store) {
-		ctx := context.Background()
+		ctx := motcua.NewContextWithActor(context.Background(), motcua.BootstrapAdmin)
 		for b.Loop() {
 			if _, err := s.NextCodeCommit(ctx, testkit.AgencyCommune); err != nil {
 				b.Fatal(err)
@@ -68,7 +68,7 @@ func BenchmarkDossierCode(b *testing.B) {
 // agency, all drawing numbers from the same counter.
 func BenchmarkCreateDossierParallel(b *testing.B) {
 	benchEngines(b, func(b *testing.B, s *store) {
-		ctx := context.Background()
+		ctx := motcua.NewContextWithActor(context.Background(), motcua.BootstrapAdmin)
 		b.SetParallelism(4)
 		b.RunParallel(func(pb *testing.PB) {
 			for pb.Next() {
@@ -92,7 +92,7 @@ func BenchmarkCreateDossierParallel32(b *testing.B) {
 		return c
 	}
 	benchEnginesWith(b, catalog, func(b *testing.B, s *store) {
-		ctx := context.Background()
+		ctx := motcua.NewContextWithActor(context.Background(), motcua.BootstrapAdmin)
 		var next atomic.Int64
 		b.SetParallelism(max(1, 32/runtime.GOMAXPROCS(0)))
 		b.RunParallel(func(pb *testing.PB) {
@@ -112,7 +112,7 @@ func BenchmarkCreateDossierParallel32(b *testing.B) {
 // apply the action, chain the event and update the row.
 func BenchmarkApplyAction(b *testing.B) {
 	benchEngines(b, func(b *testing.B, s *store) {
-		ctx := context.Background()
+		ctx := motcua.NewContextWithActor(context.Background(), motcua.BootstrapAdmin)
 		ids := make([]string, b.N)
 		for i := range ids {
 			ids[i] = s.mustCreate(b, testkit.ProcedureCriminal, testkit.AgencyJustice, motcua.ChannelCounter).ID
@@ -130,7 +130,7 @@ func BenchmarkApplyAction(b *testing.B) {
 // code.
 func BenchmarkFindDossier(b *testing.B) {
 	benchEngines(b, func(b *testing.B, s *store) {
-		ctx := context.Background()
+		ctx := motcua.NewContextWithActor(context.Background(), motcua.BootstrapAdmin)
 		d := s.mustCreate(b, testkit.ProcedureCriminal, testkit.AgencyJustice, motcua.ChannelCounter)
 		s.mustApply(b, d.ID, motcua.ActionStart, motcua.ActionRequestSupplement, motcua.ActionSupplement, motcua.ActionReady)
 		for b.Loop() {
@@ -145,7 +145,7 @@ func BenchmarkFindDossier(b *testing.B) {
 // bare table: the cost of a durable commit, the floor under every write.
 func BenchmarkBaselineCommit(b *testing.B) {
 	benchEngines(b, func(b *testing.B, s *store) {
-		ctx := context.Background()
+		ctx := motcua.NewContextWithActor(context.Background(), motcua.BootstrapAdmin)
 		if err := s.CreateBaselineTable(ctx); err != nil {
 			b.Fatal(err)
 		}
@@ -163,7 +163,7 @@ func BenchmarkBaselineCommit(b *testing.B) {
 // transaction: the floor under every look-up.
 func BenchmarkBaselineRead(b *testing.B) {
 	benchEngines(b, func(b *testing.B, s *store) {
-		ctx := context.Background()
+		ctx := motcua.NewContextWithActor(context.Background(), motcua.BootstrapAdmin)
 		if err := s.CreateBaselineTable(ctx); err != nil {
 			b.Fatal(err)
 		}
@@ -190,7 +190,7 @@ func BenchmarkLoadCalendar(b *testing.B) {
 				dsn = testkit.PostgresDSN(b)
 			}
 			s := mustOpenEmpty(b, dsn)
-			ctx := context.Background()
+			ctx := motcua.NewContextWithActor(context.Background(), motcua.BootstrapAdmin)
 			units := []*motcua.Unit{{Code: "0", Name: "Tỉnh", Type: "Tỉnh", Level: 1}}
 			for d := range 110 {
 				district := fmt.Sprintf("%03d", d+1)
@@ -232,7 +232,7 @@ func BenchmarkCreateDossiers(b *testing.B) {
 		return c
 	}
 	benchEnginesWith(b, catalog, func(b *testing.B, s *store) {
-		ctx := context.Background()
+		ctx := motcua.NewContextWithActor(context.Background(), motcua.BootstrapAdmin)
 		ins := make([]*motcua.DossierInput, 1000)
 		n := 0
 		for b.Loop() {

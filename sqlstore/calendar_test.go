@@ -100,7 +100,7 @@ func TestOfficialDays(t *testing.T) {
 		if err := s.SetOfficialDay(context.Background(), second); err != nil {
 			t.Fatal(err)
 		}
-		if second.Name != "Ngày nghỉ bù" || second.UpdatedBy != motcua.SystemActor || !second.UpdatedAt.Equal(testNow.Add(time.Hour)) {
+		if second.Name != "Ngày nghỉ bù" || !second.UpdatedBy.Same(motcua.SystemActor) || !second.UpdatedAt.Equal(testNow.Add(time.Hour)) {
 			t.Errorf("replacement %+v; want the default name, the system actor and the new time", second)
 		}
 		other := &motcua.OfficialDay{Unit: testkit.UnitCity, Date: "2025-12-31", Kind: motcua.DayHoliday, Name: "Tất niên"}
@@ -145,7 +145,7 @@ func TestOfficialDays(t *testing.T) {
 			{"set_day", officer, testNow, nil, want},
 		} {
 			got := changes[i]
-			if got.Unit != testkit.UnitDistrict || got.Date != "2025-03-11" || got.Action != c.action || got.Actor != c.actor || !got.At.Equal(c.at) {
+			if got.Unit != testkit.UnitDistrict || got.Date != "2025-03-11" || got.Action != c.action || !got.Actor.Same(c.actor) || !got.At.Equal(c.at) {
 				t.Errorf("change %d: %+v; want %s by %v at %v", i, got, c.action, c.actor, c.at)
 			}
 			wantJSON(t, "before", got.Before, c.before)
@@ -309,7 +309,7 @@ func TestWorkWeeks(t *testing.T) {
 		if err := s.SetWorkWeek(ctx, &w); err != nil {
 			t.Fatal(err)
 		}
-		if w.UpdatedBy != officer || !w.UpdatedAt.Equal(testNow) || w.Windows[time.Sunday] == nil {
+		if !w.UpdatedBy.Same(officer) || !w.UpdatedAt.Equal(testNow) || w.Windows[time.Sunday] == nil {
 			t.Errorf("SetWorkWeek filled in %+v", w)
 		}
 		wantRevisions(t, s.DB, 2, 2)
@@ -343,7 +343,7 @@ func TestWorkWeeks(t *testing.T) {
 
 		changes := s.changes(t, testkit.UnitDistrict)
 		if len(changes) != 2 || changes[0].Action != "delete_week" || changes[1].Action != "set_week" ||
-			changes[0].Date != "" || !changes[0].At.Equal(testNow.Add(time.Minute)) || changes[1].Actor != officer {
+			changes[0].Date != "" || !changes[0].At.Equal(testNow.Add(time.Minute)) || !changes[1].Actor.Same(officer) {
 			t.Fatalf("changes %+v", changes)
 		}
 		wantJSON(t, "before", changes[0].Before, &w)

@@ -31,6 +31,7 @@ func (db *DB) ImportCatalog(ctx context.Context, c *motcua.Catalog) (err error) 
 	if err := importCatalog(ctx, tx, c); err != nil {
 		return err
 	}
+	defer db.forgetDirectory()
 	return tx.Commit()
 }
 

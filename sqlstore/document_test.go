@@ -16,7 +16,7 @@ import (
 func TestDossierDocument(t *testing.T) {
 	testkit.ForEachEngine(t, func(t *testing.T, dsn string) {
 		s := mustOpenStore(t, dsn)
-		ctx := context.Background()
+		ctx := motcua.NewContextWithActor(context.Background(), motcua.BootstrapAdmin)
 		same := func(t *testing.T, step string, d *motcua.Dossier) {
 			t.Helper()
 			want, err := json.Marshal(d)

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"motcua"
+	"motcua/workflow"
 )
 
 // CreateDossier validates and stores a new dossier with its first events,
@@ -139,17 +140,23 @@ func (db *DB) CreateDossiers(ctx context.Context, ins []*motcua.DossierInput) (d
 	ds = make([]*motcua.Dossier, len(ins))
 	dossiers := make([][]any, len(ins))
 	var events [][]any
+	var deadlines []motcua.Deadline
 	for i, in := range ins {
 		r := receipts[[2]string{in.ProcedureCode, in.AgencyCode}]
 		s, err := tx.calendarAt(ctx, r.revision)
 		if err != nil {
 			return nil, err
 		}
-		env := tx.env(ctx, actor, s)
-		env.NextCode = codes.draw
-		if ds[i], err = newDossier(in, r, env); err != nil {
+		env, err := tx.env(ctx, actor, s)
+		if err != nil {
 			return nil, err
 		}
+		env.NextCode = codes.draw
+		var dls []motcua.Deadline
+		if ds[i], dls, err = newDossier(ctx, tx, in, r, env); err != nil {
+			return nil, err
+		}
+		deadlines = append(deadlines, dls...)
 		if dossiers[i], err = dossierRow(ds[i]); err != nil {
 			return nil, fmt.Errorf("sqlstore: create dossiers: %w", err)
 		}
@@ -164,6 +171,9 @@ func (db *DB) CreateDossiers(ctx context.Context, ins []*motcua.DossierInput) (d
 		return nil, fmt.Errorf("sqlstore: create dossiers: %w", err)
 	}
 	if err := insertRows(ctx, tx, "dossier_events", eventColumns, events); err != nil {
+		return nil, fmt.Errorf("sqlstore: create dossiers: %w", err)
+	}
+	if err := insertDeadlines(ctx, tx, deadlines); err != nil {
 		return nil, fmt.Errorf("sqlstore: create dossiers: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
@@ -335,11 +345,18 @@ func createDossier(ctx context.Context, tx *txn, in *motcua.DossierInput, actor 
 	if err != nil {
 		return nil, err
 	}
-	d, err := newDossier(in, r, tx.env(ctx, actor, s))
+	env, err := tx.env(ctx, actor, s)
+	if err != nil {
+		return nil, err
+	}
+	d, deadlines, err := newDossier(ctx, tx, in, r, env)
 	if err != nil {
 		return nil, err
 	}
 	if err := insertDossier(ctx, tx, d); err != nil {
+		return nil, fmt.Errorf("sqlstore: create dossier: %w", err)
+	}
+	if err := insertDeadlines(ctx, tx, deadlines); err != nil {
 		return nil, fmt.Errorf("sqlstore: create dossier: %w", err)
 	}
 	return d, nil
@@ -369,15 +386,22 @@ func insertDossier(ctx context.Context, tx *txn, d *motcua.Dossier) error {
 	return err
 }
 
-// newDossier makes the dossier of valid input with its chained events.
-func newDossier(in *motcua.DossierInput, r *receipt, env motcua.Env) (*motcua.Dossier, error) {
-	d, events, err := motcua.NewDossier(in, r.procedure, r.agency.UnitCode, env)
+// newDossier makes the dossier of valid input, following the process in
+// force for its procedure and agency, with its chained events and its
+// deadlines.
+func newDossier(ctx context.Context, tx *txn, in *motcua.DossierInput, r *receipt, env motcua.Env) (*motcua.Dossier, []motcua.Deadline, error) {
+	p, err := tx.processFor(ctx, r.procedure, in.AgencyCode)
 	if err != nil {
-		return nil, fmt.Errorf("sqlstore: create dossier: %w", err)
+		return nil, nil, err
 	}
-	motcua.Chain("", events)
-	d.Events = events
-	return d, nil
+	out, err := workflow.New(in, r.procedure, p, r.agency.UnitCode, env)
+	if err != nil {
+		return nil, nil, fmt.Errorf("sqlstore: create dossier: %w", err)
+	}
+	motcua.Chain("", out.Events)
+	d := out.Dossier
+	d.Events = out.Events
+	return d, out.Deadlines, nil
 }
 
 func applyAction(ctx context.Context, tx *txn, ref string, req motcua.ActionRequest, actor motcua.Actor) (*motcua.Dossier, error) {
@@ -385,7 +409,11 @@ func applyAction(ctx context.Context, tx *txn, ref string, req motcua.ActionRequ
 	if err != nil {
 		return nil, err
 	}
-	p, err := tx.procedureVersion(ctx, d.ProcedureCode, d.ProcedureVersion)
+	proc, err := tx.procedureVersion(ctx, d.ProcedureCode, d.ProcedureVersion)
+	if err != nil {
+		return nil, err
+	}
+	p, err := tx.pinnedProcess(ctx, d, proc)
 	if err != nil {
 		return nil, err
 	}
@@ -393,34 +421,47 @@ func applyAction(ctx context.Context, tx *txn, ref string, req motcua.ActionRequ
 	if err != nil {
 		return nil, err
 	}
-	version := d.Version
-	e, err := d.Apply(req, p, tx.env(ctx, actor, s))
+	env, err := tx.env(ctx, actor, s)
 	if err != nil {
 		return nil, err
 	}
-	motcua.Chain(head, []*motcua.Event{e})
-	d.Events = append(d.Events, e)
-	if err := updateDossier(ctx, tx, d, version, e.Hash); err != nil {
+	version, events := d.Version, slices.Clip(d.Events)
+	out, err := workflow.Apply(p, proc, d, req, env)
+	if err != nil {
 		return nil, err
 	}
-	if err := insertEvents(ctx, tx, []*motcua.Event{e}); err != nil {
+	motcua.Chain(head, out.Events)
+	nd := out.Dossier
+	nd.Events = append(events, out.Events...)
+	if err := updateDossier(ctx, tx, nd, version, nd.Events[len(nd.Events)-1].Hash); err != nil {
+		return nil, err
+	}
+	if err := insertEvents(ctx, tx, out.Events); err != nil {
 		return nil, fmt.Errorf("sqlstore: apply %s to %s: %w", req.Action, d.ID, err)
 	}
-	return d, nil
+	if err := writeDeadlines(ctx, tx, nd.ID, out.Deadlines); err != nil {
+		return nil, fmt.Errorf("sqlstore: apply %s to %s: %w", req.Action, d.ID, err)
+	}
+	return nd, nil
 }
 
 // env is what a change of a dossier in tx needs: the transaction's time,
-// the actor, the legal calendar of s, and codes from the transaction's
-// counters.
-func (tx *txn) env(ctx context.Context, actor motcua.Actor, s *calendarState) motcua.Env {
+// the actor, the legal calendar of s, the directory of units and agencies,
+// and codes from the transaction's counters.
+func (tx *txn) env(ctx context.Context, actor motcua.Actor, s *calendarState) (motcua.Env, error) {
+	dir, err := tx.db.directory(ctx, tx)
+	if err != nil {
+		return motcua.Env{}, err
+	}
 	return motcua.Env{
-		Now:      tx.now,
-		Actor:    actor,
-		Calendar: s.cal,
+		Now:       tx.now,
+		Actor:     actor,
+		Calendar:  s.cal,
+		Directory: dir,
 		NextCode: func(agency string, receivedAt time.Time) (string, error) {
 			return nextCode(ctx, tx, agency, receivedAt)
 		},
-	}
+	}, nil
 }
 
 // reservedCodes are dossier numbers reserved in a transaction, for the day
@@ -524,17 +565,18 @@ const (
 	dossierColumns = `id, code, procedure_code, procedure_version, agency_code, unit_code, channel,
 	applicant, form, attachments, status, submitted_at, received_at, due_at, due_explanation,
 	finished_at, returned_at, paused_at, remaining_us, resume_status, supplement_items,
-	refusal_reasons, version, head_hash`
+	refusal_reasons, version, head_hash, process_code, process_version, flow`
 	findDossierByIDQuery   = `SELECT ` + dossierColumns + ` FROM dossiers WHERE id = ?`
 	findDossierByCodeQuery = `SELECT ` + dossierColumns + ` FROM dossiers WHERE code = ?`
 	// dossierWriteColumns are the columns written: dossierColumns and the
 	// API document of the dossier.
 	dossierWriteColumns = dossierColumns + `, doc`
 	insertDossierQuery  = `INSERT INTO dossiers (` + dossierWriteColumns + `)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	updateDossierQuery = `UPDATE dossiers SET code = ?, status = ?, received_at = ?, due_at = ?,
 		due_explanation = ?, finished_at = ?, returned_at = ?, paused_at = ?, remaining_us = ?, resume_status = ?,
-		supplement_items = ?, refusal_reasons = ?, version = ?, head_hash = ?, doc = ?
+		supplement_items = ?, refusal_reasons = ?, version = ?, head_hash = ?, process_code = ?,
+		process_version = ?, flow = ?, doc = ?
 		WHERE id = ? AND version = ?`
 	findDocByIDQuery   = `SELECT doc FROM dossiers WHERE id = ?`
 	findDocByCodeQuery = `SELECT doc FROM dossiers WHERE code = ?`
@@ -579,7 +621,7 @@ const (
 		WHERE dossier_id = (SELECT id FROM dossiers WHERE code = ?)
 		ORDER BY k, seq`
 	dossierNulls = `NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-		NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL`
+		NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL`
 	eventNulls = `NULL, NULL AS seq, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL`
 )
 
@@ -639,6 +681,7 @@ type dossierScan struct {
 	code, dueExplanation                               sql.NullString
 	applicant, form, attachments, items, reasons, head string
 	remaining                                          int64
+	flow                                               string
 }
 
 func (s *dossierScan) dest() []any {
@@ -647,7 +690,7 @@ func (s *dossierScan) dest() []any {
 		&d.UnitCode, &d.Channel, &s.applicant, &s.form, &s.attachments, &d.Status, scanTime{&d.SubmittedAt},
 		nullTime(&d.ReceivedAt), nullTime(&d.DueAt), &s.dueExplanation, nullTime(&d.FinishedAt),
 		nullTime(&d.ReturnedAt), nullTime(&d.PausedAt), &s.remaining, &d.ResumeStatus, &s.items, &s.reasons,
-		&d.Version, &s.head}
+		&d.Version, &s.head, &d.Process, &d.ProcessVersion, &s.flow}
 }
 
 // dossier returns the dossier scanned, with its JSON columns decoded.
@@ -669,6 +712,9 @@ func (s *dossierScan) dossier() (*motcua.Dossier, error) {
 		if err := json.Unmarshal([]byte(f.src), f.dst); err != nil {
 			return nil, err
 		}
+	}
+	if err := decodeFlow(&d, s.flow); err != nil {
+		return nil, err
 	}
 	return &d, nil
 }
@@ -758,12 +804,17 @@ func dossierState(d *motcua.Dossier, head string) ([]any, error) {
 	if err != nil {
 		return nil, err
 	}
+	flow, err := encodeFlow(d)
+	if err != nil {
+		return nil, err
+	}
 	doc, err := json.Marshal(d)
 	if err != nil {
 		return nil, err
 	}
 	return []any{code, string(d.Status), d.ReceivedAt, d.DueAt, due, d.FinishedAt, d.ReturnedAt, d.PausedAt,
-		d.Remaining.Microseconds(), string(d.ResumeStatus), string(items), string(reasons), d.Version, head, string(doc)}, nil
+		d.Remaining.Microseconds(), string(d.ResumeStatus), string(items), string(reasons), d.Version, head,
+		d.Process, d.ProcessVersion, flow, string(doc)}, nil
 }
 
 // dossierRow returns the values of dossierWriteColumns for a new dossier
@@ -817,4 +868,42 @@ func insertEvents(ctx context.Context, tx *txn, events []*motcua.Event) error {
 func eventRow(e *motcua.Event) []any {
 	return []any{e.DossierID, e.Seq, e.Action, e.Actor.Kind, e.Actor.ID, e.Actor.Name,
 		e.At, string(e.FromStatus), string(e.ToStatus), string(e.Payload), e.PrevHash, e.Hash}
+}
+
+// FindDossiers returns the dossiers agency f.Agency received in [f.From,
+// f.To), in receipt order, without their events. Returns ETOOLARGE when there
+// are more than motcua.MaxRegister.
+func (db *DB) FindDossiers(ctx context.Context, f motcua.DossierFilter) (ds []*motcua.Dossier, err error) {
+	defer markUnavailable(&err)
+	tx, err := db.beginRead(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	rows, err := tx.query(ctx, `SELECT `+dossierColumns+` FROM dossiers
+		WHERE agency_code = ? AND received_at >= ? AND received_at < ? ORDER BY received_at, code LIMIT ?`,
+		f.Agency, f.From.UTC(), f.To.UTC(), motcua.MaxRegister+1)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: find dossiers of %s: %w", f.Agency, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var s dossierScan
+		if err := rows.Scan(s.dest()...); err != nil {
+			return nil, fmt.Errorf("sqlstore: find dossiers of %s: %w", f.Agency, err)
+		}
+		d, err := s.dossier()
+		if err != nil {
+			return nil, fmt.Errorf("sqlstore: find dossiers of %s: %w", f.Agency, err)
+		}
+		ds = append(ds, d)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlstore: find dossiers of %s: %w", f.Agency, err)
+	}
+	if len(ds) > motcua.MaxRegister {
+		return nil, motcua.Errorf(motcua.ETOOLARGE, "too_many_dossiers",
+			"The period holds more than %d dossiers; choose a shorter one.", motcua.MaxRegister)
+	}
+	return ds, nil
 }

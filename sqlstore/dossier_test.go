@@ -18,7 +18,7 @@ import (
 func TestCreateDossier(t *testing.T) {
 	testkit.ForEachEngine(t, func(t *testing.T, dsn string) {
 		s := mustOpenStore(t, dsn)
-		officer := motcua.Actor{Kind: motcua.ActorOfficer, ID: "officer-1", Name: "Trần Thị Bình"}
+		officer := motcua.Actor{Kind: motcua.ActorOfficer, ID: "officer-1", Name: "Trần Thị Bình", Grants: allRoles}
 		ctx := motcua.NewContextWithActor(context.Background(), officer)
 
 		t.Run("Counter", func(t *testing.T) {
@@ -35,7 +35,7 @@ func TestCreateDossier(t *testing.T) {
 			if !d.ReceivedAt.Equal(testNow) || !d.DueAt.Equal(time.Date(2025, 3, 10, 10, 0, 0, 0, time.UTC)) || d.DueExplanation == nil {
 				t.Errorf("received %v, due %v, %v", d.ReceivedAt, d.DueAt, d.DueExplanation)
 			}
-			if len(d.Events) != 1 || d.Events[0].Action != motcua.ActionReceive || d.Events[0].Actor != officer || d.Events[0].PrevHash != "" {
+			if len(d.Events) != 1 || d.Events[0].Action != motcua.ActionReceive || !d.Events[0].Actor.Same(officer) || d.Events[0].PrevHash != "" {
 				t.Fatalf("events %+v", d.Events)
 			}
 			for _, ref := range []string{d.ID, d.Code} {
@@ -65,7 +65,7 @@ func TestCreateDossier(t *testing.T) {
 			if want := testkit.AgencyCommune + "-250310-0002"; d.Code != want || d.Status != motcua.StatusReceived {
 				t.Errorf("code %q, status %s; want %s, received", d.Code, d.Status, want)
 			}
-			if len(d.Events) != 2 || d.Events[1].Actor != motcua.SystemActor || d.Events[1].PrevHash != d.Events[0].Hash {
+			if len(d.Events) != 2 || !d.Events[1].Actor.Same(motcua.SystemActor) || d.Events[1].PrevHash != d.Events[0].Hash {
 				t.Errorf("events %+v", d.Events)
 			}
 		})
@@ -209,7 +209,7 @@ func TestIdempotency(t *testing.T) {
 func TestLifecycle(t *testing.T) {
 	testkit.ForEachEngine(t, func(t *testing.T, dsn string) {
 		s := mustOpenStore(t, dsn)
-		ctx := context.Background()
+		ctx := motcua.NewContextWithActor(context.Background(), motcua.BootstrapAdmin)
 		// Received on Monday 10 March 2025 at 09:00, due ten working days
 		// later, on Monday 24 March at 09:00.
 		d := s.mustCreate(t, testkit.ProcedureCriminal, testkit.AgencyJustice, motcua.ChannelCounter)
@@ -292,7 +292,7 @@ func TestLifecycle(t *testing.T) {
 func TestConcurrentActions(t *testing.T) {
 	testkit.ForEachEngine(t, func(t *testing.T, dsn string) {
 		s := mustOpenStore(t, dsn)
-		ctx := context.Background()
+		ctx := motcua.NewContextWithActor(context.Background(), motcua.BootstrapAdmin)
 		const n = 8
 		for round := range 3 {
 			d := s.mustCreate(t, testkit.ProcedureCriminal, testkit.AgencyJustice, motcua.ChannelCounter)
@@ -365,7 +365,7 @@ func TestConcurrentCodes(t *testing.T) {
 func TestCreateDossiers(t *testing.T) {
 	testkit.ForEachEngine(t, func(t *testing.T, dsn string) {
 		s := mustOpenStore(t, dsn)
-		officer := motcua.Actor{Kind: motcua.ActorOfficer, ID: "officer-1", Name: "Trần Thị Bình"}
+		officer := motcua.Actor{Kind: motcua.ActorOfficer, ID: "officer-1", Name: "Trần Thị Bình", Grants: allRoles}
 		ctx := motcua.NewContextWithActor(context.Background(), officer)
 		s.mustCreate(t, testkit.ProcedureBirth, testkit.AgencyCommune, motcua.ChannelCounter)
 
@@ -383,7 +383,7 @@ func TestCreateDossiers(t *testing.T) {
 		codes := []string{testkit.AgencyJustice + "-250310-0001", testkit.AgencyCommune + "-250310-0002", "",
 			testkit.AgencyCommune + "-250310-0003", testkit.AgencyJustice + "-250310-0002"}
 		for i, d := range ds {
-			if d.Code != codes[i] || d.ProcedureCode != ins[i].ProcedureCode || d.Channel != ins[i].Channel || d.Events[0].Actor != officer {
+			if d.Code != codes[i] || d.ProcedureCode != ins[i].ProcedureCode || d.Channel != ins[i].Channel || !d.Events[0].Actor.Same(officer) {
 				t.Errorf("dossier %d: code %q, %s, %s, %+v; want code %q", i, d.Code, d.ProcedureCode, d.Channel, d.Events[0].Actor, codes[i])
 			}
 			if got, err := s.FindDossier(ctx, d.ID); err != nil || !reflect.DeepEqual(got, d) {
@@ -423,4 +423,11 @@ func TestCreateDossiers(t *testing.T) {
 			t.Errorf("VerifyDossiers = %+v, %v", report, err)
 		}
 	})
+}
+
+// allRoles grants every staff role over the testkit's whole city.
+var allRoles = []motcua.Grant{
+	{Role: motcua.RoleOneDoor, Unit: testkit.UnitCity},
+	{Role: motcua.RoleSpecialist, Unit: testkit.UnitCity},
+	{Role: motcua.RoleLeader, Unit: testkit.UnitCity},
 }

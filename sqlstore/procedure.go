@@ -71,6 +71,7 @@ func (db *DB) CreateProcedureVersion(ctx context.Context, p *motcua.Procedure) (
 	} else if err != nil {
 		return fmt.Errorf("sqlstore: create procedure %s: %w", p.Code, err)
 	}
+	defer db.forgetDirectory()
 	return tx.Commit()
 }
 

@@ -61,6 +61,8 @@ type DB struct {
 	prepared map[*sql.DB]map[string]*sql.Stmt
 	// commit batches write operations (group commit).
 	commit *committers
+	// flows holds the directory and the processes read.
+	flows flowState
 }
 
 var _ motcua.Store = (*DB)(nil)

@@ -104,7 +104,7 @@ func (s *store) mustApply(t testing.TB, ref string, actions ...string) *motcua.D
 			req.Reasons = []string{"Hồ sơ không hợp lệ"}
 		}
 		var err error
-		if d, err = s.ApplyAction(context.Background(), ref, req); err != nil {
+		if d, err = s.ApplyAction(motcua.NewContextWithActor(context.Background(), motcua.BootstrapAdmin), ref, req); err != nil {
 			t.Fatalf("%s: %v", a, err)
 		}
 	}

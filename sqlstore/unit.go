@@ -43,6 +43,7 @@ func (db *DB) ImportUnits(ctx context.Context, units []*motcua.Unit) (err error)
 	if err := importUnits(ctx, tx, units); err != nil {
 		return err
 	}
+	defer db.forgetDirectory()
 	return tx.Commit()
 }
 

@@ -17,7 +17,7 @@ import (
 func TestCheckpoint(t *testing.T) {
 	testkit.ForEachEngine(t, func(t *testing.T, dsn string) {
 		s := mustOpenStore(t, dsn)
-		ctx := context.Background()
+		ctx := motcua.NewContextWithActor(context.Background(), motcua.BootstrapAdmin)
 		if c, err := s.Checkpoint(ctx); err != nil || c != nil {
 			t.Fatalf("Checkpoint without events = %+v, %v", c, err)
 		}
@@ -61,7 +61,7 @@ func TestCheckpointConcurrent(t *testing.T) {
 	testkit.ForEachEngine(t, func(t *testing.T, dsn string) {
 		s := mustOpenStore(t, dsn)
 		dbs := []*sqlstore.DB{s.DB, testkit.MustOpenDB(t, dsn, sqlstore.Options{Clock: s.clock})}
-		ctx := context.Background()
+		ctx := motcua.NewContextWithActor(context.Background(), motcua.BootstrapAdmin)
 		var writers, checkpointers sync.WaitGroup
 		done := make(chan struct{})
 		for w := range 6 {
@@ -203,7 +203,7 @@ func TestVerifyTampering(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			testkit.ForEachEngine(t, func(t *testing.T, dsn string) {
 				s := mustOpenStore(t, dsn)
-				ctx := context.Background()
+				ctx := motcua.NewContextWithActor(context.Background(), motcua.BootstrapAdmin)
 				var d chains
 				d.a = s.mustCreate(t, testkit.ProcedureCriminal, testkit.AgencyJustice, motcua.ChannelCounter)
 				s.clock.Advance(time.Hour)

@@ -1,0 +1,108 @@
+package sqlstore
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"motcua"
+)
+
+// staffTokenPrefix starts every staff API token, so that a leaked one is
+// recognisable.
+const staffTokenPrefix = "mcs_"
+
+// SaveStaff creates the staff member s or replaces its name and grants,
+// and returns a new API token (256 random bits), stored only as its
+// SHA-256, which replaces any earlier token. Returns EINVALID for bad
+// fields, unknown units or agencies, or an agency outside its grant's
+// unit subtree.
+func (db *DB) SaveStaff(ctx context.Context, s *motcua.Staff) (token string, err error) {
+	defer markUnavailable(&err)
+	if err := s.Validate(); err != nil {
+		return "", err
+	}
+	tx, err := db.beginWrite(ctx)
+	if err != nil {
+		return "", err
+	}
+	defer tx.Rollback()
+	dir, err := loadDirectory(ctx, tx)
+	if err != nil {
+		return "", err
+	}
+	var fs motcua.Fields
+	for i, g := range s.Grants {
+		p := fmt.Sprintf("grants[%d].", i)
+		if _, ok := dir.parents[g.Unit]; !ok {
+			fs.Add(p+"unit", motcua.FieldUnknown, "no such unit")
+		}
+		if g.Agency != "" {
+			a, ok := dir.Agency(g.Agency)
+			switch {
+			case !ok:
+				fs.Add(p+"agency", motcua.FieldUnknown, "no such agency")
+			case !motcua.InSubtree(dir, g.Unit, a.UnitCode):
+				fs.Add(p+"agency", motcua.FieldValue, "the agency is not in the grant's unit")
+			}
+		}
+	}
+	if err := fs.Err(); err != nil {
+		return "", err
+	}
+	var b [32]byte
+	rand.Read(b[:])
+	token = staffTokenPrefix + base64.RawURLEncoding.EncodeToString(b[:])
+	grants, err := json.Marshal(s.Grants)
+	if err != nil {
+		return "", fmt.Errorf("sqlstore: save staff %s: %w", s.ID, err)
+	}
+	_, err = tx.exec(ctx, `INSERT INTO staff (id, name, grants, token_hash, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET name = excluded.name, grants = excluded.grants,
+		token_hash = excluded.token_hash, updated_at = excluded.updated_at`,
+		s.ID, s.Name, string(grants), hashToken(token), tx.now, tx.now)
+	if err != nil {
+		return "", fmt.Errorf("sqlstore: save staff %s: %w", s.ID, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return "", fmt.Errorf("sqlstore: save staff %s: %w", s.ID, err)
+	}
+	return token, nil
+}
+
+// StaffByToken returns the staff member holding token. Returns
+// EUNAUTHORIZED when there is none.
+func (db *DB) StaffByToken(ctx context.Context, token string) (s *motcua.Staff, err error) {
+	defer markUnavailable(&err)
+	unauthorized := &motcua.Error{Code: motcua.EUNAUTHORIZED, Reason: "unauthorized",
+		Message: "A valid token is required in the Authorization: Bearer header."}
+	if !strings.HasPrefix(token, staffTokenPrefix) || len(token) > 100 {
+		return nil, unauthorized
+	}
+	s = &motcua.Staff{}
+	var grants string
+	err = db.snapshots().queryRow(ctx, `SELECT id, name, grants, created_at, updated_at FROM staff WHERE token_hash = ?`,
+		hashToken(token)).Scan(&s.ID, &s.Name, &grants, scanTime{&s.CreatedAt}, scanTime{&s.UpdatedAt})
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, unauthorized
+	} else if err != nil {
+		return nil, fmt.Errorf("sqlstore: find staff by token: %w", err)
+	}
+	if err := json.Unmarshal([]byte(grants), &s.Grants); err != nil {
+		return nil, fmt.Errorf("sqlstore: decode grants of %s: %w", s.ID, err)
+	}
+	return s, nil
+}
+
+func hashToken(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}

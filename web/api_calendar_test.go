@@ -170,7 +170,7 @@ func TestOfficialDays(t *testing.T) {
 	run(t, []scenario{
 		{name: "Set", method: "POST", path: "/api/v1/calendar/days", body: body, auth: true, store: func(f *fakeStore) {
 			f.SetOfficialDayFn = func(ctx context.Context, d *motcua.OfficialDay) error {
-				if a, _ := motcua.ActorFromContext(ctx); a != motcua.BootstrapAdmin {
+				if a, _ := motcua.ActorFromContext(ctx); !a.Same(motcua.BootstrapAdmin) {
 					t.Errorf("actor = %+v", a)
 				}
 				want := officialDay()
@@ -203,7 +203,7 @@ func TestOfficialDays(t *testing.T) {
 
 		{name: "Delete", method: "DELETE", path: "/api/v1/calendar/days?unit=001&date=2026-09-03", auth: true, store: func(f *fakeStore) {
 			f.DeleteOfficialDayFn = func(ctx context.Context, unit, date string) error {
-				if a, _ := motcua.ActorFromContext(ctx); unit != "001" || date != "2026-09-03" || a != motcua.BootstrapAdmin {
+				if a, _ := motcua.ActorFromContext(ctx); unit != "001" || date != "2026-09-03" || !a.Same(motcua.BootstrapAdmin) {
 					t.Errorf("DeleteOfficialDay(%s, %s) by %+v", unit, date, a)
 				}
 				return nil
@@ -247,7 +247,7 @@ func TestWeeks(t *testing.T) {
 	saved := func(want *motcua.WorkWeek) func(f *fakeStore) {
 		return func(f *fakeStore) {
 			f.SetWorkWeekFn = func(ctx context.Context, w *motcua.WorkWeek) error {
-				if a, _ := motcua.ActorFromContext(ctx); a != motcua.BootstrapAdmin {
+				if a, _ := motcua.ActorFromContext(ctx); !a.Same(motcua.BootstrapAdmin) {
 					t.Errorf("actor = %+v", a)
 				}
 				if !reflect.DeepEqual(w, want) {

@@ -23,6 +23,15 @@ func (s *Server) createDossier(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
+	if a, _ := motcua.ActorFromContext(r.Context()); a.Kind != motcua.ActorAdmin {
+		dir, err := s.store.Directory(r.Context())
+		if err != nil {
+			return err
+		}
+		if _, ok := dir.Agency(in.AgencyCode); ok && !canReceive(a, dir, in.AgencyCode) {
+			return forbidden("Only a one-door officer of the agency may receive its dossiers.")
+		}
+	}
 	d, replay, err := s.store.CreateDossier(r.Context(), &in, key)
 	if err != nil {
 		return err
@@ -53,6 +62,11 @@ func idempotencyKey(r *http.Request) (string, error) {
 
 // getDossier answers with a dossier, found by ID or code, and its events.
 func (s *Server) getDossier(w http.ResponseWriter, r *http.Request) error {
+	if a, _ := motcua.ActorFromContext(r.Context()); a.Kind != motcua.ActorAdmin {
+		if _, _, err := s.visibleDossier(r, r.PathValue("ref")); err != nil {
+			return err
+		}
+	}
 	doc, err := s.store.FindDossierJSON(r.Context(), r.PathValue("ref"))
 	if err != nil {
 		return err

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"motcua"
+	"motcua/calendar"
+	"motcua/workflow"
 )
 
 const dossierBody = `{
@@ -39,7 +41,7 @@ func TestCreateDossier(t *testing.T) {
 	created := func(wantKey string, replay bool) func(f *fakeStore) {
 		return func(f *fakeStore) {
 			f.CreateDossierFn = func(ctx context.Context, in *motcua.DossierInput, key string) (*motcua.Dossier, bool, error) {
-				if a, _ := motcua.ActorFromContext(ctx); a != motcua.BootstrapAdmin {
+				if a, _ := motcua.ActorFromContext(ctx); !a.Same(motcua.BootstrapAdmin) {
 					t.Errorf("actor = %+v; want the bootstrap administrator", a)
 				}
 				if key != wantKey {
@@ -218,19 +220,30 @@ func TestGetDossier(t *testing.T) {
 	})
 }
 
+// applyDefault applies req to d as the store does for a procedure
+// without a process of its own: with workflow.Apply on the default
+// process, as the bootstrap administrator.
+func applyDefault(d *motcua.Dossier, req motcua.ActionRequest) error {
+	p := &motcua.Procedure{Code: d.ProcedureCode, Version: d.ProcedureVersion,
+		ProcessingTime: motcua.ProcessingTime{Value: 1, Unit: motcua.SameDay}}
+	_, err := workflow.Apply(workflow.Default(p), p, d, req,
+		motcua.Env{Now: testNow, Actor: motcua.BootstrapAdmin, Calendar: calendar.Default()})
+	return err
+}
+
 func TestApplyAction(t *testing.T) {
-	// notAllowed answers as the store does: with the error of Dossier.Apply.
+	// notAllowed answers as the store does: with the error of
+	// workflow.Apply.
 	notAllowed := func(f *fakeStore) {
 		f.ApplyActionFn = func(_ context.Context, _ string, req motcua.ActionRequest) (*motcua.Dossier, error) {
-			_, err := receivedDossier().Apply(req, nil, motcua.Env{Now: testNow})
-			return nil, err
+			return nil, applyDefault(receivedDossier(), req)
 		}
 	}
 	run(t, []scenario{
 		{name: "Start", method: "POST", path: "/api/v1/dossiers/abcdefghijklmnopqrstuvwxyz/actions", auth: true,
 			body: `{"action":"request_supplement","items":["Bản sao giấy chứng sinh"],"note":"Thiếu giấy tờ"}`, store: func(f *fakeStore) {
 				f.ApplyActionFn = func(ctx context.Context, ref string, req motcua.ActionRequest) (*motcua.Dossier, error) {
-					if a, _ := motcua.ActorFromContext(ctx); a != motcua.BootstrapAdmin {
+					if a, _ := motcua.ActorFromContext(ctx); !a.Same(motcua.BootstrapAdmin) {
 						t.Errorf("actor = %+v", a)
 					}
 					if ref != "abcdefghijklmnopqrstuvwxyz" || req.Action != "request_supplement" || len(req.Items) != 1 || req.Note != "Thiếu giấy tờ" {
@@ -245,24 +258,24 @@ func TestApplyAction(t *testing.T) {
 			status: 409, contentType: problemJSON, contains: []string{
 				`"type":"/problems/action_not_allowed"`, `"code":"action_not_allowed"`,
 				`"title":"Thao tác không được phép ở trạng thái hiện tại"`,
-				`"detail":"Không thể “trả kết quả” khi hồ sơ ở trạng thái “đã tiếp nhận”. Các thao tác được phép: bắt đầu xử lý, yêu cầu bổ sung, từ chối, rút hồ sơ."`,
-				`"allowed":["start","request_supplement","refuse","withdraw"]`}},
+				`"detail":"Không thể “trả kết quả” khi hồ sơ ở trạng thái “đã tiếp nhận”. Các thao tác được phép: bắt đầu xử lý, yêu cầu bổ sung, yêu cầu thực hiện nghĩa vụ tài chính, từ chối, nhận xử lý, rút hồ sơ."`,
+				`"allowed":["start","request_supplement","request_payment","refuse","pick","withdraw"]`}},
 		{name: "NotAllowedEnglish", method: "POST", path: "/api/v1/dossiers/x/actions", auth: true, body: `{"action":"return"}`, store: notAllowed,
 			header: map[string]string{"Accept-Language": "en-US"}, status: 409, contentType: problemJSON, contains: []string{
 				`"title":"Action not allowed in the current status"`,
-				`"detail":"Cannot “return the result” while the dossier is “received”. Allowed actions: start processing, request a supplement, refuse, withdraw."`,
-				`"allowed":["start","request_supplement","refuse","withdraw"]`}},
+				`"detail":"Cannot “return the result” while the dossier is “received”. Allowed actions: start processing, request a supplement, request payment, refuse, pick up, withdraw."`,
+				`"allowed":["start","request_supplement","request_payment","refuse","pick","withdraw"]`}},
 		{name: "NoneAllowed", method: "POST", path: "/api/v1/dossiers/x/actions", auth: true, body: `{"action":"start"}`, store: func(f *fakeStore) {
 			f.ApplyActionFn = func(_ context.Context, _ string, req motcua.ActionRequest) (*motcua.Dossier, error) {
 				d := receivedDossier()
 				d.Status = motcua.StatusReturned
-				return nil, func() error { _, err := d.Apply(req, nil, motcua.Env{}); return err }()
+				return nil, applyDefault(d, req)
 			}
 		}, status: 409, contentType: problemJSON, contains: []string{`"allowed":[]`, "Các thao tác được phép: không có."}},
 		{name: "UnknownAction", method: "POST", path: "/api/v1/dossiers/x/actions", auth: true, body: `{"action":"fly"}`, store: notAllowed,
 			status: 400, contentType: problemJSON, contains: []string{`{"field":"action","reason":"value","message":"Thao tác không hợp lệ"}`}},
-		{name: "UnknownMember", method: "POST", path: "/api/v1/dossiers/x/actions", auth: true, body: `{"action":"start","reason":"typo"}`,
-			status: 400, contentType: problemJSON, contains: []string{`{"field":"reason","reason":"unexpected"`}},
+		{name: "UnknownMember", method: "POST", path: "/api/v1/dossiers/x/actions", auth: true, body: `{"action":"start","reasons_":"typo"}`,
+			status: 400, contentType: problemJSON, contains: []string{`{"field":"reasons_","reason":"unexpected"`}},
 		{name: "DossierNotFound", method: "POST", path: "/api/v1/dossiers/x/actions", auth: true, body: `{"action":"start"}`, store: func(f *fakeStore) {
 			f.ApplyActionFn = func(_ context.Context, ref string, _ motcua.ActionRequest) (*motcua.Dossier, error) {
 				return nil, motcua.NotFound("dossier", ref)

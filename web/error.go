@@ -170,6 +170,13 @@ func splitActions(s string) []string {
 // reason if there is one, else one for the members of the field's first
 // part ("days.*" for "days.monday[0]"), else one for the reason, else the
 // error's own message.
+// specific reports whether a field's original message says more than its
+// translation: those of a process definition's steps name the step and
+// what is wrong with it, and are kept as the detail.
+func specific(field string) bool {
+	return strings.HasPrefix(field, "steps")
+}
+
 func fieldErrors(lang locale.Lang, fs []motcua.FieldError) []motcua.FieldError {
 	out := make([]motcua.FieldError, 0, len(fs))
 	for _, f := range fs {
@@ -179,6 +186,9 @@ func fieldErrors(lang locale.Lang, fs []motcua.FieldError) []motcua.FieldError {
 		}
 		for _, key := range append(keys, "field."+f.Reason) {
 			if m, ok := locale.Lookup(lang, key); ok {
+				if specific(f.Field) && f.Message != m {
+					f.Detail = f.Message
+				}
 				f.Message = m
 				break
 			}

@@ -63,6 +63,12 @@ func decodeJSON(r *http.Request, v any) error {
 	} else if err != nil {
 		return fmt.Errorf("read request body: %w", err)
 	}
+	return decodeObject(body, v)
+}
+
+// decodeObject decodes body, which must be one JSON object in UTF-8, into
+// v as decodeJSON does, after the content type and the size.
+func decodeObject(body []byte, v any) error {
 	if !utf8.Valid(body) {
 		return &motcua.Error{Code: motcua.EINVALID, Reason: "invalid_utf8", Message: "The request body must be encoded in UTF-8."}
 	}

@@ -112,10 +112,11 @@ func TestOpenAPIRoutes(t *testing.T) {
 			t.Errorf("%s %s is served but not documented", rt.method, docPath(rt.path))
 			continue
 		}
-		if security, _ := op["security"].([]any); (len(security) > 0) != rt.auth {
-			t.Errorf("%s %s: documented security %v; route needs the token: %v", rt.method, rt.path, op["security"], rt.auth)
+		needs := rt.access != public
+		if security, _ := op["security"].([]any); (len(security) > 0) != needs {
+			t.Errorf("%s %s: documented security %v; route needs a token: %v", rt.method, rt.path, op["security"], needs)
 		}
-		if rt.auth && op["responses"].(map[string]any)["401"] == nil {
+		if needs && op["responses"].(map[string]any)["401"] == nil {
 			t.Errorf("%s %s: 401 is not documented", rt.method, rt.path)
 		}
 	}

@@ -8,6 +8,7 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -42,6 +43,14 @@ type Config struct {
 	Logger *slog.Logger
 	// Version is the release reported by the home page and the metrics.
 	Version string
+	// Place is the place name on the statutory forms' date line; empty
+	// means "Hà Nội".
+	Place string
+	// BaseURL is the public address of the server, for the verification
+	// links of the forms' QR codes; empty means the request's host.
+	BaseURL string
+	// ShowOfficers shows the officers' names in the citizen's timeline.
+	ShowOfficers bool
 }
 
 // Server serves the motcua HTTP interface. It is safe for concurrent use.
@@ -52,6 +61,10 @@ type Server struct {
 	clock   motcua.Clock
 	logger  *slog.Logger
 	version string
+	place   string
+	baseURL string
+	// showOfficers shows officers' names in citizens' timelines.
+	showOfficers bool
 
 	mux     *http.ServeMux
 	handler http.Handler
@@ -70,11 +83,15 @@ func NewServer(cfg Config) *Server {
 		clock:   cfg.Clock,
 		logger:  cfg.Logger,
 		version: cfg.Version,
-		mux:     http.NewServeMux(),
-		metrics: newMetrics(cfg.Version),
-		home:    template.Must(template.ParseFS(files, "templates/home.html")),
-		static:  staticAssets(),
-		openapi: mustAsset("openapi.json"),
+		place:   cmp.Or(cfg.Place, "Hà Nội"),
+		baseURL: cfg.BaseURL,
+
+		showOfficers: cfg.ShowOfficers,
+		mux:          http.NewServeMux(),
+		metrics:      newMetrics(cfg.Version),
+		home:         template.Must(template.ParseFS(files, "templates/home.html")),
+		static:       staticAssets(),
+		openapi:      mustAsset("openapi.json"),
 	}
 	if s.clock == nil {
 		s.clock = motcua.SystemClock{}

@@ -246,7 +246,7 @@ func TestInternalErrorIsLoggedNotShown(t *testing.T) {
 func TestAuthentication(t *testing.T) {
 	ok := func(f *fakeStore) {
 		f.FindDossierFn = func(ctx context.Context, ref string) (*motcua.Dossier, error) {
-			if a, _ := motcua.ActorFromContext(ctx); a != motcua.BootstrapAdmin {
+			if a, _ := motcua.ActorFromContext(ctx); !a.Same(motcua.BootstrapAdmin) {
 				t.Errorf("actor = %+v; want the bootstrap administrator", a)
 			}
 			return &motcua.Dossier{ID: ref}, nil

@@ -35,6 +35,17 @@ type fakeStore struct {
 	SetWorkWeekFn         func(ctx context.Context, w *motcua.WorkWeek) error
 	DeleteWorkWeekFn      func(ctx context.Context, unit string) error
 	FindCalendarChangesFn func(ctx context.Context, unit string, p motcua.Page) ([]*motcua.CalendarChange, string, error)
+
+	CreateProcessFn  func(ctx context.Context, p *motcua.Process) (*motcua.Process, error)
+	FindProcessFn    func(ctx context.Context, code string, version int) (*motcua.Process, error)
+	FindProcessesFn  func(ctx context.Context, procedure string) ([]*motcua.Process, error)
+	DossierProcessFn func(ctx context.Context, d *motcua.Dossier) (*motcua.Process, error)
+	ScanDeadlinesFn  func(ctx context.Context, now time.Time, limit int) (int, error)
+	FindAlertsFn     func(ctx context.Context, f motcua.AlertFilter) ([]*motcua.Alert, error)
+	SaveStaffFn      func(ctx context.Context, s *motcua.Staff) (string, error)
+	StaffByTokenFn   func(ctx context.Context, token string) (*motcua.Staff, error)
+	DirectoryFn      func(ctx context.Context) (motcua.Directory, error)
+	FindDossiersFn   func(ctx context.Context, f motcua.DossierFilter) ([]*motcua.Dossier, error)
 }
 
 var _ motcua.Store = (*fakeStore)(nil)
@@ -213,4 +224,74 @@ func (f *fakeStore) FindCalendarChanges(ctx context.Context, unit string, p motc
 		return nil, "", f.unexpected("FindCalendarChanges")
 	}
 	return f.FindCalendarChangesFn(ctx, unit, p)
+}
+
+func (f *fakeStore) CreateProcess(ctx context.Context, p *motcua.Process) (*motcua.Process, error) {
+	if f.CreateProcessFn == nil {
+		return nil, f.unexpected("CreateProcess")
+	}
+	return f.CreateProcessFn(ctx, p)
+}
+
+func (f *fakeStore) FindProcess(ctx context.Context, code string, version int) (*motcua.Process, error) {
+	if f.FindProcessFn == nil {
+		return nil, f.unexpected("FindProcess")
+	}
+	return f.FindProcessFn(ctx, code, version)
+}
+
+func (f *fakeStore) FindProcesses(ctx context.Context, procedure string) ([]*motcua.Process, error) {
+	if f.FindProcessesFn == nil {
+		return nil, f.unexpected("FindProcesses")
+	}
+	return f.FindProcessesFn(ctx, procedure)
+}
+
+func (f *fakeStore) DossierProcess(ctx context.Context, d *motcua.Dossier) (*motcua.Process, error) {
+	if f.DossierProcessFn == nil {
+		return nil, f.unexpected("DossierProcess")
+	}
+	return f.DossierProcessFn(ctx, d)
+}
+
+func (f *fakeStore) ScanDeadlines(ctx context.Context, now time.Time, limit int) (int, error) {
+	if f.ScanDeadlinesFn == nil {
+		return 0, f.unexpected("ScanDeadlines")
+	}
+	return f.ScanDeadlinesFn(ctx, now, limit)
+}
+
+func (f *fakeStore) FindAlerts(ctx context.Context, filter motcua.AlertFilter) ([]*motcua.Alert, error) {
+	if f.FindAlertsFn == nil {
+		return nil, f.unexpected("FindAlerts")
+	}
+	return f.FindAlertsFn(ctx, filter)
+}
+
+func (f *fakeStore) SaveStaff(ctx context.Context, s *motcua.Staff) (string, error) {
+	if f.SaveStaffFn == nil {
+		return "", f.unexpected("SaveStaff")
+	}
+	return f.SaveStaffFn(ctx, s)
+}
+
+func (f *fakeStore) StaffByToken(ctx context.Context, token string) (*motcua.Staff, error) {
+	if f.StaffByTokenFn == nil {
+		return nil, f.unexpected("StaffByToken")
+	}
+	return f.StaffByTokenFn(ctx, token)
+}
+
+func (f *fakeStore) Directory(ctx context.Context) (motcua.Directory, error) {
+	if f.DirectoryFn == nil {
+		return nil, f.unexpected("Directory")
+	}
+	return f.DirectoryFn(ctx)
+}
+
+func (f *fakeStore) FindDossiers(ctx context.Context, filter motcua.DossierFilter) ([]*motcua.Dossier, error) {
+	if f.FindDossiersFn == nil {
+		return nil, f.unexpected("FindDossiers")
+	}
+	return f.FindDossiersFn(ctx, filter)
 }

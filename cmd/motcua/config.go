@@ -23,6 +23,10 @@ type Config struct {
 	AdminToken         string        // MOTCUA_ADMIN_TOKEN
 	CheckpointInterval time.Duration // MOTCUA_CHECKPOINT_INTERVAL
 	Pprof              string        // MOTCUA_PPROF: loopback address of the profiling listener; empty means none
+	SchedulerInterval  time.Duration // MOTCUA_SCHEDULER_INTERVAL: how often due times are scanned
+	Place              string        // MOTCUA_PLACE: the place name on the statutory forms
+	BaseURL            string        // MOTCUA_BASE_URL: the public address, for the forms' QR codes
+	ShowOfficers       bool          // MOTCUA_SHOW_OFFICERS: officers' names in citizens' timelines
 }
 
 // DefaultConfig returns the configuration used when nothing is set.
@@ -31,6 +35,8 @@ func DefaultConfig() Config {
 		Addr:               ":8080",
 		Data:               "./motcua-data",
 		CheckpointInterval: 5 * time.Minute,
+		SchedulerInterval:  30 * time.Second,
+		Place:              "Hà Nội",
 	}
 }
 
@@ -64,6 +70,12 @@ func (c Config) Validate() error {
 	if c.CheckpointInterval < time.Second {
 		errs = append(errs, fmt.Errorf("--checkpoint-interval must be at least 1s, not %s", c.CheckpointInterval))
 	}
+	if c.SchedulerInterval < time.Second {
+		errs = append(errs, fmt.Errorf("--scheduler-interval must be at least 1s, not %s", c.SchedulerInterval))
+	}
+	if c.BaseURL != "" && !strings.HasPrefix(c.BaseURL, "https://") && !strings.HasPrefix(c.BaseURL, "http://") {
+		errs = append(errs, fmt.Errorf("--base-url must start with https:// or http://, not %q", c.BaseURL))
+	}
 	return errors.Join(errs...)
 }
 
@@ -91,6 +103,10 @@ func (c *Config) serveFlags(fs *flag.FlagSet) {
 	fs.BoolVar(&c.Migrate, "migrate", c.Migrate, "apply pending migrations at start (env MOTCUA_MIGRATE; always on for the default SQLite file)")
 	fs.BoolVar(&c.Demo, "demo", c.Demo, "load the demo data into an empty database (env MOTCUA_DEMO)")
 	fs.DurationVar(&c.CheckpointInterval, "checkpoint-interval", c.CheckpointInterval, "how often to checkpoint the dossier history (env MOTCUA_CHECKPOINT_INTERVAL)")
+	fs.DurationVar(&c.SchedulerInterval, "scheduler-interval", c.SchedulerInterval, "how often to scan due times for due-soon and overdue alerts (env MOTCUA_SCHEDULER_INTERVAL)")
+	fs.StringVar(&c.Place, "place", c.Place, "place name on the date line of the statutory forms (env MOTCUA_PLACE)")
+	fs.StringVar(&c.BaseURL, "base-url", c.BaseURL, "public address of the server, for the verification links of the forms' QR codes (env MOTCUA_BASE_URL; default the request's host)")
+	fs.BoolVar(&c.ShowOfficers, "show-officers", c.ShowOfficers, "show officers' names in citizens' timelines (env MOTCUA_SHOW_OFFICERS)")
 	fs.StringVar(&c.Pprof, "pprof", c.Pprof, "serve runtime profiles (net/http/pprof) on this loopback address, for example 127.0.0.1:6060 (env MOTCUA_PPROF; default off)")
 }
 
@@ -106,8 +122,10 @@ func (c *Config) fromEnv(getenv func(string) string) error {
 	str("MOTCUA_DATA", &c.Data)
 	str("MOTCUA_ADMIN_TOKEN", &c.AdminToken)
 	str("MOTCUA_PPROF", &c.Pprof)
+	str("MOTCUA_PLACE", &c.Place)
+	str("MOTCUA_BASE_URL", &c.BaseURL)
 	var errs []error
-	for key, dst := range map[string]*bool{"MOTCUA_MIGRATE": &c.Migrate, "MOTCUA_DEMO": &c.Demo} {
+	for key, dst := range map[string]*bool{"MOTCUA_MIGRATE": &c.Migrate, "MOTCUA_DEMO": &c.Demo, "MOTCUA_SHOW_OFFICERS": &c.ShowOfficers} {
 		if v := getenv(key); v != "" {
 			b, err := strconv.ParseBool(v)
 			if err != nil {
@@ -116,12 +134,14 @@ func (c *Config) fromEnv(getenv func(string) string) error {
 			*dst = b
 		}
 	}
-	if v := getenv("MOTCUA_CHECKPOINT_INTERVAL"); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("MOTCUA_CHECKPOINT_INTERVAL: %q is not a duration", v))
+	for key, dst := range map[string]*time.Duration{"MOTCUA_CHECKPOINT_INTERVAL": &c.CheckpointInterval, "MOTCUA_SCHEDULER_INTERVAL": &c.SchedulerInterval} {
+		if v := getenv(key); v != "" {
+			d, err := time.ParseDuration(v)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s: %q is not a duration", key, v))
+			}
+			*dst = d
 		}
-		c.CheckpointInterval = d
 	}
 	return errors.Join(errs...)
 }

@@ -32,6 +32,7 @@ import (
 	_ "time/tzdata" // Asia/Ho_Chi_Minh on machines without a zone database
 
 	"motcua"
+	"motcua/scheduler"
 	"motcua/seed"
 	"motcua/sqlstore"
 	"motcua/web"
@@ -177,11 +178,14 @@ func serve(ctx context.Context, c Config, stdout io.Writer, logger *slog.Logger)
 		}
 	}
 	srv := web.NewServer(web.Config{
-		Store:      db,
-		Ready:      db.Ping,
-		AdminToken: token,
-		Logger:     logger,
-		Version:    motcua.Version,
+		Store:        db,
+		Ready:        db.Ping,
+		AdminToken:   token,
+		Logger:       logger,
+		Version:      motcua.Version,
+		Place:        c.Place,
+		BaseURL:      c.BaseURL,
+		ShowOfficers: c.ShowOfficers,
 	})
 
 	if pprofLn != nil {
@@ -200,6 +204,8 @@ func serve(ctx context.Context, c Config, stdout io.Writer, logger *slog.Logger)
 
 	var wg sync.WaitGroup
 	wg.Go(func() { checkpointLoop(ctx, db, c.CheckpointInterval, logger) })
+	sched := scheduler.New(db, motcua.SystemClock{}, scheduler.Config{Interval: c.SchedulerInterval, Logger: logger})
+	wg.Go(func() { sched.Run(ctx) })
 	if pprofLn != nil {
 		wg.Go(func() {
 			if err := web.ServePprof(ctx, pprofLn, logger); err != nil {
@@ -220,20 +226,36 @@ func loadDemo(ctx context.Context, db *sqlstore.DB) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	note := ", demo data"
 	switch {
 	case label == motcua.DatasetDemo:
-		return ", demo data", nil
 	case !empty:
 		return "", errors.New("--demo refused: the database already holds data that is not the demo data")
+	default:
+		cat, err := seed.Demo()
+		if err != nil {
+			return "", fmt.Errorf("demo data: %w", err)
+		}
+		if err := db.ImportCatalog(ctx, cat); err != nil {
+			return "", fmt.Errorf("load demo data: %w", err)
+		}
+		note = fmt.Sprintf(", demo data loaded: %d units, %d agencies, %d procedures", len(cat.Units), len(cat.Agencies), len(cat.Procedures))
 	}
-	cat, err := seed.Demo()
+	// The sample processes come after the catalogue: loaded with it, or
+	// into a demo database created before processes existed.
+	if have, err := db.FindProcesses(ctx, ""); err != nil || len(have) > 0 {
+		return note, err
+	}
+	ps, err := seed.DemoProcesses()
 	if err != nil {
-		return "", fmt.Errorf("demo data: %w", err)
+		return "", fmt.Errorf("demo processes: %w", err)
 	}
-	if err := db.ImportCatalog(ctx, cat); err != nil {
-		return "", fmt.Errorf("load demo data: %w", err)
+	for _, p := range ps {
+		if _, err := db.CreateProcess(motcua.NewContextWithActor(ctx, motcua.SystemActor), p); err != nil {
+			return "", fmt.Errorf("load demo process %s: %w", p.Code, err)
+		}
 	}
-	return fmt.Sprintf(", demo data loaded: %d units, %d agencies, %d procedures", len(cat.Units), len(cat.Agencies), len(cat.Procedures)), nil
+	return fmt.Sprintf("%s, %d sample processes", note, len(ps)), nil
 }
 
 // checkpointLoop records a checkpoint of the dossier history every

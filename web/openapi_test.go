@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"motcua"
+	"motcua/workflow"
 )
 
 // loadOpenAPI returns the embedded OpenAPI document, decoded.
@@ -179,7 +180,50 @@ func TestOpenAPISchemas(t *testing.T) {
 	change := &motcua.CalendarChange{ID: 1, Unit: "001", Date: "2026-09-03", Action: "set_day",
 		Before: json.RawMessage("null"), After: json.RawMessage(`{"unit":"001"}`), Actor: motcua.BootstrapAdmin, At: now}
 	checkpoint := &motcua.Checkpoint{ID: 1, At: now, LastEventID: 3, Dossiers: 1, HeadsHash: "h", PrevHash: "p", Hash: "c"}
+	task := &motcua.Task{ID: 2, Kind: motcua.TaskStep, Step: "review", Name: "Thẩm định", NameEN: "Review", Role: motcua.RoleSpecialist,
+		Agency: "000.01.20.H26", Unit: "001", From: 1, Linked: true, StartedAt: now, DueAt: &now, Due: &motcua.Due{At: now},
+		PickedAt: &now, EndedAt: &now, Outcome: "forward", EndedBy: &motcua.BootstrapAdmin, Answer: "a", PausedAt: &now,
+		Remaining: time.Hour, Pauses: []motcua.Interval{{From: now, To: &now, Reason: motcua.TypeRequestSupplement}}}
+	ext := &motcua.Extension{At: now, By: motcua.BootstrapAdmin, Reason: "r", Previous: now, DueAt: now}
+	d.Process, d.ProcessVersion, d.Tasks, d.Pauses, d.Extension, d.Payment = "QT-1", 1, []*motcua.Task{task}, task.Pauses, ext, "p"
+	step := motcua.Step{ID: "review", Name: "Thẩm định", NameEN: "Review", Role: motcua.RoleSpecialist,
+		At: motcua.Place{Kind: motcua.PlaceAgency, Agency: "000.00.12.H26"}, Budget: motcua.ProcessingTime{Value: 1, Unit: motcua.WorkingDays},
+		Actions: []motcua.StepAction{{Name: "ask", Type: motcua.TypeConsult, Label: "l", LabelEN: "l", To: "x", Agencies: []string{"a"}, Role: "specialist",
+			Budget: motcua.ProcessingTime{Value: 1, Unit: motcua.WorkingHours}}}}
+	process := &motcua.Process{Code: "QT-1", Version: 1, Procedure: "DEMO-1", Name: "n", NameEN: "n", EffectiveFrom: now,
+		Agencies: []string{"a"}, Start: "review", DueSoon: motcua.ProcessingTime{Value: 2, Unit: motcua.WorkingHours},
+		Steps: []motcua.Step{step}, CreatedBy: motcua.BootstrapAdmin, CreatedAt: now}
+	alert := &motcua.Alert{ID: 1, Kind: motcua.AlertOverdue, DossierID: "d", Code: "c", Task: 1, Agency: "a", Unit: "u", Role: "r", DueAt: now, At: now}
+	grant := motcua.Grant{Role: motcua.RoleLeader, Unit: "001", Agency: "000.01.20.H26"}
+	staffMember := &motcua.Staff{ID: "s", Name: "n", Grants: []motcua.Grant{grant}, CreatedAt: now, UpdatedAt: now}
+	tl := &workflow.Timeline{Code: "c", Status: motcua.StatusProcessing, SubmittedAt: now, ReceivedAt: &now, DueAt: &now, FinishedAt: &now,
+		ReturnedAt: &now, Due: &motcua.Due{At: now}, Pauses: task.Pauses, SupplementItems: []string{"a"}, Payment: "p", RefusalReasons: []string{"r"},
+		Extension: &workflow.TimelineExtension{At: now, Reason: "r", Previous: now, DueAt: now},
+		Messages:  []workflow.TimelineMessage{{At: now, Text: "t"}},
+		Steps: []workflow.TimelineStep{{Task: 1, Kind: "step", Step: "s", Name: "n", NameEN: "n", Role: "r", Agency: "a", AgencyName: "a",
+			AgencyNameEN: "a", Officer: "o", StartedAt: now, PickedAt: &now, EndedAt: &now, DueAt: &now, Waiting: 1, Pauses: task.Pauses, State: "open"}}}
 	examples := map[string]any{
+		"Task":        task,
+		"Interval":    task.Pauses[0],
+		"Extension":   ext,
+		"Process":     process,
+		"ProcessList": list[*motcua.Process]{Items: []*motcua.Process{process}},
+		"Step":        step,
+		"Place":       step.At,
+		"StepAction":  step.Actions[0],
+		"Alert":       alert,
+		"AlertList":   list[*motcua.Alert]{Items: []*motcua.Alert{alert}},
+		"Grant":       grant,
+		"StaffInput":  saveStaffRequest{Name: "n", Grants: []motcua.Grant{grant}},
+		"Staff": struct {
+			*motcua.Staff
+			Token string `json:"token"`
+		}{staffMember, "t"},
+		"Timeline":          tl,
+		"TimelineStep":      tl.Steps[0],
+		"TimelineExtension": tl.Extension,
+		"TimelineMessage":   tl.Messages[0],
+
 		"Unit":             baDinh,
 		"Agency":           justice,
 		"Procedure":        &full,
@@ -195,14 +239,16 @@ func TestOpenAPISchemas(t *testing.T) {
 		"Due":              &motcua.Due{At: now, Explanation: []motcua.DueStep{{Date: "2025-01-03", Kind: motcua.StepWorked}}},
 		"DueStep":          motcua.DueStep{Date: "2025-01-03", Kind: motcua.StepWorked, ReasonVI: "vi", ReasonEN: "en"},
 		"DossierInput":     &input,
-		"ActionRequest":    motcua.ActionRequest{Action: "refuse", Items: []string{"a"}, Reasons: []string{"b"}, Note: "c"},
-		"VerifyReport":     &motcua.VerifyReport{Checkpoint: checkpoint, Problems: []motcua.ChainProblem{}},
-		"Checkpoint":       checkpoint,
-		"ChainProblem":     motcua.ChainProblem{Kind: motcua.ProblemGap, DossierID: "d", DossierCode: "c", Seq: 2, Message: "m"},
-		"UnitList":         list[*motcua.Unit]{Items: []*motcua.Unit{hanoi}},
+		"ActionRequest": motcua.ActionRequest{Action: "refuse", Version: 1, Task: 1, Items: []string{"a"}, Reasons: []string{"b"},
+			Agencies: []string{"a"}, Answer: "a", Reason: "r", Extend: motcua.ProcessingTime{Value: 1, Unit: motcua.WorkingDays},
+			Payment: "p", Message: "m", Note: "c"},
+		"VerifyReport": &motcua.VerifyReport{Checkpoint: checkpoint, Problems: []motcua.ChainProblem{}},
+		"Checkpoint":   checkpoint,
+		"ChainProblem": motcua.ChainProblem{Kind: motcua.ProblemGap, DossierID: "d", DossierCode: "c", Seq: 2, Message: "m"},
+		"UnitList":     list[*motcua.Unit]{Items: []*motcua.Unit{hanoi}},
 		"Problem": problem{Type: "/problems/x", Title: "t", Status: 409, Detail: "d", Code: "x",
-			Errors: []motcua.FieldError{{Field: "f", Reason: "value", Message: "m"}}, Allowed: []string{}, RequestID: "r"},
-		"FieldError": motcua.FieldError{Field: "f", Reason: "value", Message: "m"},
+			Errors: []motcua.FieldError{{Field: "f", Reason: "value", Message: "m", Detail: "d"}}, Allowed: []string{}, RequestID: "r"},
+		"FieldError": motcua.FieldError{Field: "f", Reason: "value", Message: "m", Detail: "d"},
 		"Health":     healthStatus{"ok"},
 
 		"CalendarDay":        holiday,

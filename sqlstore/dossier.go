@@ -220,13 +220,38 @@ func (db *DB) FindDossierJSON(ctx context.Context, ref string) (doc []byte, err 
 }
 
 // ApplyAction performs an action on the dossier ref and returns it with
-// its events. The dossier row is locked, the new event chained to its
-// head and both written in one transaction, which concurrent calls share
-// on SQLite (group commit). Returns ENOTFOUND, EINVALID, or ECONFLICT
-// naming the allowed actions in Params["allowed"].
+// its events. The action is computed on the dossier as read, its events
+// chained to its head, and the change written in a transaction that
+// concurrent calls share (group commit) only if the dossier's version is
+// still the one read; a receipt, which draws a code, runs whole in the
+// transaction with the row locked. Returns ENOTFOUND, EINVALID, EFORBIDDEN
+// naming the role needed, or ECONFLICT naming the allowed actions in
+// Params["allowed"] (or "stale_version" and "dossier_changed" when the
+// dossier changed since the version the request names).
 func (db *DB) ApplyAction(ctx context.Context, ref string, req motcua.ActionRequest) (d *motcua.Dossier, err error) {
 	defer markUnavailable(&err)
 	actor := actorFrom(ctx)
+	// The change is computed on a snapshot, out of the committers, so
+	// that reading, decoding and encoding run in parallel while a batch
+	// commits; the committer only writes it, if the dossier has not
+	// changed since. A dossier changed in between is read again, unless
+	// the request named the version it saw.
+	for attempt := 0; ; attempt++ {
+		c, err := computeChange(ctx, db.snapshots(), ref, req, actor, false)
+		if errors.Is(err, errNeedsTransaction) {
+			break
+		} else if err != nil {
+			return nil, err
+		}
+		err = db.batched(ctx, "", c.write)
+		if motcua.ErrorCode(err) == motcua.ECONFLICT && req.Version == 0 && attempt < 3 {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		return c.d, nil
+	}
 	// The dossier's row is locked before its agency's counter.
 	err = db.batched(ctx, "", func(ctx context.Context, tx *txn) error {
 		var err error
@@ -404,8 +429,29 @@ func newDossier(ctx context.Context, tx *txn, in *motcua.DossierInput, r *receip
 	return d, out.Deadlines, nil
 }
 
-func applyAction(ctx context.Context, tx *txn, ref string, req motcua.ActionRequest, actor motcua.Actor) (*motcua.Dossier, error) {
-	d, head, err := findDossier(ctx, tx, ref, true)
+// change is an action on a dossier computed from the dossier as read at
+// version: the new state with its whole history, the events to append,
+// and the deadlines before and after.
+type change struct {
+	d        *motcua.Dossier
+	version  int
+	events   []*motcua.Event
+	was, now []motcua.Deadline
+	// whole rewrites the deadlines: the dossier had no tasks, so its rows
+	// may be of another shape.
+	whole bool
+}
+
+// errNeedsTransaction is returned by computeChange, out of a write
+// transaction, for an action that needs one to compute: a receipt, which
+// draws the next dossier code.
+var errNeedsTransaction = errors.New("the action needs a write transaction")
+
+// computeChange reads the dossier ref in tx (locking it when lock is set)
+// and computes the action req by actor on it. Out of a write transaction
+// (tx.Tx nil) an action that draws a code fails with errNeedsTransaction.
+func computeChange(ctx context.Context, tx *txn, ref string, req motcua.ActionRequest, actor motcua.Actor, lock bool) (*change, error) {
+	d, head, err := findDossier(ctx, tx, ref, lock)
 	if err != nil {
 		return nil, err
 	}
@@ -425,24 +471,60 @@ func applyAction(ctx context.Context, tx *txn, ref string, req motcua.ActionRequ
 	if err != nil {
 		return nil, err
 	}
-	version, events := d.Version, slices.Clip(d.Events)
+	if tx.Tx == nil {
+		env.NextCode = func(string, time.Time) (string, error) { return "", errNeedsTransaction }
+	}
+	c := &change{version: d.Version, whole: len(d.Tasks) == 0}
+	if !c.whole {
+		if c.was, err = workflow.Deadlines(p, d, s.cal); err != nil {
+			return nil, err
+		}
+	}
+	events := slices.Clip(d.Events)
 	out, err := workflow.Apply(p, proc, d, req, env)
 	if err != nil {
 		return nil, err
 	}
 	motcua.Chain(head, out.Events)
-	nd := out.Dossier
-	nd.Events = append(events, out.Events...)
-	if err := updateDossier(ctx, tx, nd, version, nd.Events[len(nd.Events)-1].Hash); err != nil {
+	c.d, c.events, c.now = out.Dossier, out.Events, out.Deadlines
+	c.d.Events = append(events, out.Events...)
+	return c, nil
+}
+
+// write writes the change in tx: the dossier's row, if it is still at
+// the version read (ECONFLICT "dossier_changed" otherwise), its new events
+// and its deadlines.
+func (c *change) write(ctx context.Context, tx *txn) error {
+	d := c.d
+	if err := updateDossier(ctx, tx, d, c.version, d.Events[len(d.Events)-1].Hash); err != nil {
+		return err
+	}
+	if err := insertEvents(ctx, tx, c.events); err != nil {
+		return fmt.Errorf("sqlstore: apply %s to %s: %w", c.events[0].Action, d.ID, err)
+	}
+	var err error
+	if c.whole {
+		err = writeDeadlines(ctx, tx, d.ID, c.now)
+	} else {
+		err = syncDeadlines(ctx, tx, d.ID, c.was, c.now)
+	}
+	if err != nil {
+		return fmt.Errorf("sqlstore: apply %s to %s: %w", c.events[0].Action, d.ID, err)
+	}
+	return nil
+}
+
+// applyAction performs an action on the dossier ref within tx, the row
+// locked.
+func applyAction(ctx context.Context, tx *txn, ref string, req motcua.ActionRequest, actor motcua.Actor) (*motcua.Dossier, error) {
+	c, err := computeChange(ctx, tx, ref, req, actor, true)
+	if err != nil {
 		return nil, err
 	}
-	if err := insertEvents(ctx, tx, out.Events); err != nil {
-		return nil, fmt.Errorf("sqlstore: apply %s to %s: %w", req.Action, d.ID, err)
+	if err := c.write(ctx, tx); err != nil {
+		return nil, err
 	}
-	if err := writeDeadlines(ctx, tx, nd.ID, out.Deadlines); err != nil {
-		return nil, fmt.Errorf("sqlstore: apply %s to %s: %w", req.Action, d.ID, err)
-	}
-	return nd, nil
+	return c.d, nil
 }
 
 // env is what a change of a dossier in tx needs: the transaction's time,

@@ -303,3 +303,44 @@ func insertDeadlines(ctx context.Context, tx *txn, ds []motcua.Deadline) error {
 	}
 	return insertRows(ctx, tx, "deadlines", deadlineColumns, rows)
 }
+
+// Statements of syncDeadlines, prepared on SQLite.
+const (
+	deleteDeadlineQuery = `DELETE FROM deadlines WHERE dossier_id = ? AND task = ?`
+	upsertDeadlineQuery = `INSERT INTO deadlines (` + deadlineColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)` + upsertDeadlines
+)
+
+// syncDeadlines brings the deadlines of a dossier from was, those of its
+// state before a change, to now, as writeDeadlines does, writing only what
+// changed: nothing at all when the change kept them. SQLite, where a
+// statement costs no round trip, deletes and upserts row by row with
+// prepared statements; PostgreSQL writes them all in one statement.
+func syncDeadlines(ctx context.Context, tx *txn, dossierID string, was, now []motcua.Deadline) error {
+	if slices.Equal(was, now) {
+		return nil
+	}
+	if tx.db.d.insertWith {
+		return writeDeadlines(ctx, tx, dossierID, now)
+	}
+	for _, w := range was {
+		if !slices.ContainsFunc(now, func(n motcua.Deadline) bool { return n.Task == w.Task }) {
+			if _, err := tx.exec(ctx, deleteDeadlineQuery, dossierID, w.Task); err != nil {
+				return fmt.Errorf("sqlstore: delete deadline %d of %s: %w", w.Task, dossierID, err)
+			}
+		}
+	}
+	for _, n := range now {
+		if slices.Contains(was, n) {
+			continue
+		}
+		soon := n.SoonAt
+		if soon.IsZero() || soon.After(n.DueAt) {
+			soon = n.DueAt
+		}
+		_, err := tx.exec(ctx, upsertDeadlineQuery, dossierID, n.Task, n.Code, n.Agency, n.Unit, n.Role, n.DueAt, soon, soon)
+		if err != nil {
+			return fmt.Errorf("sqlstore: write deadline %d of %s: %w", n.Task, dossierID, err)
+		}
+	}
+	return nil
+}

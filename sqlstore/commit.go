@@ -16,10 +16,19 @@ import (
 // Group commit. A durable commit costs a flush of the log to disk, more
 // than the rest of a receipt, so concurrent write operations are queued to
 // committers, each of which runs whatever is waiting for it, up to
-// maxBatch operations, in one transaction with one commit. Each operation
-// runs inside a savepoint: one that fails is rolled back alone and gets
-// its own error while the others commit. Every caller is answered once its
-// batch has committed, or with the error that made the batch fail.
+// maxBatch operations, in one transaction with one commit. Every caller is
+// answered once its batch has committed, or with the error that made the
+// batch fail.
+//
+// A batch first runs its operations one after the other, without
+// savepoints, which cost PostgreSQL a round trip and a subtransaction per
+// operation. When one fails, the whole transaction is rolled back and the
+// batch runs again with each operation inside a savepoint: one that fails
+// is rolled back alone and gets its own error while the others commit. So
+// an operation may run twice, and must do nothing but write in its
+// transaction and set its results. After a batch in which an operation
+// failed, a committer's next batch uses savepoints from the start, so that
+// a run of failures does not make every batch run twice.
 //
 // An operation names the counter row it may lock, an agency code. A batch
 // runs its operations in the order of these keys, and each key always
@@ -91,6 +100,11 @@ func (db *DB) stopCommitters() {
 // its batch fail. key is the counter row fn may lock; with key "", fn runs
 // in a transaction of its own where transactions run concurrently.
 //
+// fn may run more than once, each time in a new transaction, when another
+// operation of its batch fails: it must have no effect outside tx but
+// setting its results, which a later run overwrites. Its effects are
+// committed once at most.
+//
 // When ctx ends before a committer has taken the operation, batched
 // returns ctx's error and fn never runs; once taken, the operation runs
 // whole or not at all, and batched waits for the outcome.
@@ -139,6 +153,7 @@ func (db *DB) runAlone(ctx context.Context, fn func(ctx context.Context, tx *txn
 // commitLoop runs batches of the operations of queue until the DB closes,
 // each of those queued when the previous batch ended.
 func (db *DB) commitLoop(queue chan *op) {
+	careful := false // the previous batch had an operation fail
 	for {
 		var batch []*op
 		select {
@@ -156,40 +171,58 @@ func (db *DB) commitLoop(queue chan *op) {
 				break fill
 			}
 		}
-		db.runBatch(batch)
+		careful = db.runBatch(batch, careful)
 	}
 }
 
+// errRetry reports that an operation failed in a batch run without
+// savepoints, which must then run again with them.
+var errRetry = errors.New("sqlstore: an operation failed in a batch without savepoints")
+
 // runBatch runs the operations that are not abandoned in one transaction
-// and answers each.
-func (db *DB) runBatch(batch []*op) {
+// and answers each. With careful, or a single operation, it runs them
+// with savepoints (when there are several) at once; otherwise without,
+// and again with savepoints if one fails. It reports whether an operation
+// failed.
+func (db *DB) runBatch(batch []*op, careful bool) (failed bool) {
 	batch = slices.DeleteFunc(batch, func(o *op) bool { return !o.state.CompareAndSwap(opQueued, opTaken) })
 	if len(batch) == 0 {
-		return
+		return false
 	}
 	slices.SortStableFunc(batch, func(a, b *op) int { return strings.Compare(a.key, b.key) })
 	ctx, cancel := context.WithTimeout(context.Background(), batchTimeout)
 	defer cancel()
 	errs := make([]error, len(batch))
-	err := db.runOps(ctx, batch, errs)
+	savepoints := careful && len(batch) > 1
+	err := db.runOps(ctx, batch, errs, savepoints)
+	if errors.Is(err, errRetry) {
+		clear(errs)
+		err = db.runOps(ctx, batch, errs, true)
+	}
 	for i, o := range batch {
 		if errs[i] == nil {
 			errs[i] = err
+		} else {
+			failed = true
 		}
 		o.done <- errs[i]
 	}
+	return failed
 }
 
 // runOps runs the batch in one transaction, recording the error of each
 // operation in errs, and commits the changes of those that succeeded. An
 // error returned fails every operation that has no error of its own.
-func (db *DB) runOps(ctx context.Context, batch []*op, errs []error) error {
+//
+// Without savepoints, the first operation that fails ends the run: the
+// transaction is rolled back and runOps returns errRetry, unless the
+// batch has only that operation, whose error is then its own.
+func (db *DB) runOps(ctx context.Context, batch []*op, errs []error, savepoints bool) error {
 	tx, err := db.beginWrite(ctx)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	savepoints := len(batch) > 1
 	failed := 0
 	for i, o := range batch {
 		if savepoints {
@@ -210,11 +243,15 @@ func (db *DB) runOps(ctx context.Context, batch []*op, errs []error) error {
 		if errs[i] = o.run(ctx, tx); errs[i] == nil {
 			continue
 		}
-		failed++
-		if savepoints {
-			if _, err := tx.ExecContext(ctx, `ROLLBACK TO SAVEPOINT op`); err != nil {
-				return fmt.Errorf("sqlstore: roll back to savepoint: %w", err)
+		if !savepoints {
+			if len(batch) > 1 {
+				return errRetry
 			}
+			return nil
+		}
+		failed++
+		if _, err := tx.ExecContext(ctx, `ROLLBACK TO SAVEPOINT op`); err != nil {
+			return fmt.Errorf("sqlstore: roll back to savepoint: %w", err)
 		}
 	}
 	if failed == len(batch) {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -14,11 +15,13 @@ import (
 
 	"motcua"
 	"motcua/internal/testkit"
+	"motcua/sqlstore"
 )
 
-// TestBatch checks the savepoints of a batch: an operation that fails is
+// TestBatch checks the outcome of a batch: an operation that fails is
 // rolled back alone, the others commit, and a failed commit fails them
-// all.
+// all; whether the batch runs without savepoints first (and again with
+// them after a failure) or with savepoints from the start.
 func TestBatch(t *testing.T) {
 	testkit.ForEachEngine(t, func(t *testing.T, dsn string) {
 		s := mustOpenEmpty(t, dsn)
@@ -43,31 +46,150 @@ func TestBatch(t *testing.T) {
 			{"TwoInARow", [][]string{{insert(5)}, {insert(1)}, {insert(3)}, {insert(6)}}, []bool{false, true, true, false}, []int{1, 3, 4, 5, 6}, false},
 			{"AllFail", [][]string{{insert(1)}, {insert(3)}}, []bool{true, true}, []int{1, 3, 4, 5, 6}, false},
 			{"Alone", [][]string{{insert(7), insert(1)}}, []bool{true}, []int{1, 3, 4, 5, 6}, false},
-			{"CommitFails", [][]string{{insert(8)}, {`INSERT INTO batch_child (parent) VALUES (1)`}, {insert(1)}}, []bool{true, true, true}, []int{1, 3, 4, 5, 6}, true},
+			{"NoneFails", [][]string{{insert(7)}, {insert(8), insert(9)}}, []bool{false, false}, []int{1, 3, 4, 5, 6, 7, 8, 9}, false},
+			{"CommitFails", [][]string{{insert(0)}, {`INSERT INTO batch_child (parent) VALUES (1)`}, {insert(1)}}, []bool{true, true, true}, []int{1, 3, 4, 5, 6, 7, 8, 9}, true},
 		}
-		for _, tt := range tests {
-			t.Run(tt.name, func(t *testing.T) {
-				errs := s.Batch(tt.stmts...)
-				for i, err := range errs {
-					if (err != nil) != tt.failed[i] {
-						t.Errorf("operation %d: %v; want failure %v", i, err, tt.failed[i])
-					}
-				}
-				if tt.allFail && !(errs[0] != nil && errs[0] == errs[1] && errs[2] != errs[0]) {
-					t.Errorf("errors %v; want the commit's for the first two, its own for the third", errs)
-				}
-				var rows []int
-				for id := range 10 {
-					if s.BaselineRead(context.Background(), id) == nil {
-						rows = append(rows, id)
-					}
-				}
-				if !reflect.DeepEqual(rows, tt.rows) {
-					t.Errorf("rows %v; want %v", rows, tt.rows)
+		for _, careful := range []bool{false, true} {
+			t.Run(fmt.Sprintf("careful=%v", careful), func(t *testing.T) {
+				s.exec(t, `DELETE FROM bench_baseline`)
+				for _, tt := range tests {
+					t.Run(tt.name, func(t *testing.T) {
+						ops := make([]*sqlstore.BatchOp, len(tt.stmts))
+						for i, list := range tt.stmts {
+							ops[i] = &sqlstore.BatchOp{Stmts: list}
+						}
+						errs, failed := s.RunBatch(careful, ops...)
+						for i, err := range errs {
+							if (err != nil) != tt.failed[i] {
+								t.Errorf("operation %d: %v; want failure %v", i, err, tt.failed[i])
+							}
+						}
+						if want := slices.Contains(tt.failed, true); failed != want {
+							t.Errorf("failed = %v; want %v", failed, want)
+						}
+						if tt.allFail && !(errs[0] != nil && errs[0] == errs[1] && errs[2] != errs[0]) {
+							t.Errorf("errors %v; want the commit's for the first two, its own for the third", errs)
+						}
+						if rows := baselineRows(s); !reflect.DeepEqual(rows, tt.rows) {
+							t.Errorf("rows %v; want %v", rows, tt.rows)
+						}
+					})
 				}
 			})
 		}
 	})
+}
+
+// TestBatchRetry checks the batches run without savepoints first: an
+// operation that fails there makes the batch run again with savepoints,
+// where it may succeed or fail alone, and what every operation wrote is
+// committed once.
+func TestBatchRetry(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, dsn string) {
+		s := mustOpenEmpty(t, dsn)
+		if err := s.CreateBaselineTable(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		s.exec(t, `CREATE TABLE batch_counter (id INTEGER PRIMARY KEY, n INTEGER NOT NULL)`)
+		s.exec(t, `INSERT INTO batch_counter (id, n) VALUES (1, 0)`)
+		const count = `UPDATE batch_counter SET n = n + 1 WHERE id = 1`
+		insert := func(id int) string {
+			return fmt.Sprintf(`INSERT INTO bench_baseline (id, v) VALUES (%d, 'row %d')`, id, id)
+		}
+		tests := []struct {
+			name    string
+			careful bool
+			ops     []*sqlstore.BatchOp
+			flaky   []bool // which operations end with ErrFlaky
+			runs    []int
+			rows    []int // the rows added to bench_baseline
+			counted int   // the increments of batch_counter
+			failed  bool
+		}{{
+			name: "RetriedSucceeds",
+			ops: []*sqlstore.BatchOp{
+				{Stmts: []string{count, insert(1)}},
+				{Stmts: []string{count, insert(2), count}, Flaky: 1},
+				{Stmts: []string{count, insert(3)}},
+			},
+			flaky: []bool{false, false, false}, runs: []int{2, 2, 1}, rows: []int{1, 2, 3}, counted: 4,
+		}, {
+			name: "RetriedFailsAlone",
+			ops: []*sqlstore.BatchOp{
+				{Stmts: []string{count, insert(4)}},
+				{Stmts: []string{count, insert(5), count}, Flaky: 2},
+				{Stmts: []string{count, insert(6)}},
+			},
+			flaky: []bool{false, true, false}, runs: []int{2, 2, 1}, rows: []int{4, 6}, counted: 2, failed: true,
+		}, {
+			name: "LastFails",
+			ops: []*sqlstore.BatchOp{
+				{Stmts: []string{count, insert(7)}},
+				{Stmts: []string{count, insert(8), count}, Flaky: 2},
+			},
+			flaky: []bool{false, true}, runs: []int{2, 2}, rows: []int{7}, counted: 1, failed: true,
+		}, {
+			name:    "Careful",
+			careful: true,
+			ops: []*sqlstore.BatchOp{
+				{Stmts: []string{count, insert(9)}},
+				{Stmts: []string{count, insert(10), count}, Flaky: 1},
+				{Stmts: []string{count, insert(11)}},
+			},
+			flaky: []bool{false, true, false}, runs: []int{1, 1, 1}, rows: []int{9, 11}, counted: 2, failed: true,
+		}, {
+			name: "Alone",
+			ops: []*sqlstore.BatchOp{
+				{Stmts: []string{count, insert(12), count}, Flaky: 1},
+			},
+			flaky: []bool{true}, runs: []int{1}, counted: 0, failed: true,
+		}}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				before, n0 := baselineRows(s), counter(t, s)
+				errs, failed := s.RunBatch(tt.careful, tt.ops...)
+				for i, err := range errs {
+					if got := errors.Is(err, sqlstore.ErrFlaky); got != tt.flaky[i] || !got && err != nil {
+						t.Errorf("operation %d: %v; want ErrFlaky %v", i, err, tt.flaky[i])
+					}
+					if tt.ops[i].Runs != tt.runs[i] {
+						t.Errorf("operation %d ran %d times; want %d", i, tt.ops[i].Runs, tt.runs[i])
+					}
+				}
+				if failed != tt.failed {
+					t.Errorf("failed = %v; want %v", failed, tt.failed)
+				}
+				added := slices.DeleteFunc(baselineRows(s), func(id int) bool { return slices.Contains(before, id) })
+				if !slices.Equal(added, tt.rows) {
+					t.Errorf("rows %v added; want %v", added, tt.rows)
+				}
+				if n := counter(t, s) - n0; n != tt.counted {
+					t.Errorf("counter advanced by %d; want %d", n, tt.counted)
+				}
+			})
+		}
+	})
+}
+
+// baselineRows returns the IDs below 100 of the rows of bench_baseline.
+func baselineRows(s *store) []int {
+	var rows []int
+	for id := range 100 {
+		if s.BaselineRead(context.Background(), id) == nil {
+			rows = append(rows, id)
+		}
+	}
+	return rows
+}
+
+// counter returns the value of batch_counter.
+func counter(t *testing.T, s *store) int {
+	t.Helper()
+	var n int
+	if err := s.raw.QueryRow(`SELECT n FROM batch_counter WHERE id = 1`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
 
 // TestGroupCommit submits valid and invalid dossiers from many goroutines,

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"errors"
 	"fmt"
 )
 
@@ -86,10 +87,39 @@ func (db *DB) LoadCalendar(ctx context.Context) error {
 // Batch runs, as the operations of one batch, lists of statements with ?
 // placeholders, and returns the error of each list.
 func (db *DB) Batch(stmts ...[]string) []error {
-	batch := make([]*op, len(stmts))
+	ops := make([]*BatchOp, len(stmts))
 	for i, list := range stmts {
+		ops[i] = &BatchOp{Stmts: list}
+	}
+	errs, _ := db.RunBatch(false, ops...)
+	return errs
+}
+
+// ErrFlaky is the error of a BatchOp's first runs.
+var ErrFlaky = errors.New("flaky operation")
+
+// BatchOp is an operation of a test batch: it runs Stmts, statements with
+// ? placeholders, in order, except that its first Flaky runs fail before
+// the last statement. Runs counts its runs.
+type BatchOp struct {
+	Stmts []string
+	Flaky int
+	Runs  int
+}
+
+// RunBatch runs ops as one batch, with savepoints from the start when
+// careful, as a committer does after a batch in which an operation
+// failed. It returns the error of each operation, and whether an
+// operation failed.
+func (db *DB) RunBatch(careful bool, ops ...*BatchOp) ([]error, bool) {
+	batch := make([]*op, len(ops))
+	for i, bo := range ops {
 		batch[i] = &op{done: make(chan error, 1), run: func(ctx context.Context, tx *txn) error {
-			for _, s := range list {
+			bo.Runs++
+			for j, s := range bo.Stmts {
+				if j == len(bo.Stmts)-1 && bo.Runs <= bo.Flaky {
+					return ErrFlaky
+				}
 				if _, err := tx.exec(ctx, s); err != nil {
 					return err
 				}
@@ -97,10 +127,10 @@ func (db *DB) Batch(stmts ...[]string) []error {
 			return nil
 		}}
 	}
-	db.runBatch(batch)
+	failed := db.runBatch(batch, careful)
 	errs := make([]error, len(batch))
 	for i, o := range batch {
 		errs[i] = <-o.done
 	}
-	return errs
+	return errs, failed
 }

@@ -64,11 +64,12 @@ func (db *DB) SaveStaff(ctx context.Context, s *motcua.Staff) (token string, err
 	if err != nil {
 		return "", fmt.Errorf("sqlstore: save staff %s: %w", s.ID, err)
 	}
-	_, err = tx.exec(ctx, `INSERT INTO staff (id, name, grants, token_hash, created_at, updated_at)
+	err = tx.queryRow(ctx, `INSERT INTO staff (id, name, grants, token_hash, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET name = excluded.name, grants = excluded.grants,
-		token_hash = excluded.token_hash, updated_at = excluded.updated_at`,
-		s.ID, s.Name, string(grants), hashToken(token), tx.now, tx.now)
+		token_hash = excluded.token_hash, updated_at = excluded.updated_at
+		RETURNING created_at, updated_at`,
+		s.ID, s.Name, string(grants), hashToken(token), tx.now, tx.now).Scan(scanTime{&s.CreatedAt}, scanTime{&s.UpdatedAt})
 	if err != nil {
 		return "", fmt.Errorf("sqlstore: save staff %s: %w", s.ID, err)
 	}

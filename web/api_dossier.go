@@ -1,11 +1,16 @@
 package web
 
 import (
+	"cmp"
+	"errors"
+	"maps"
+	"slices"
 	"net/http"
 	"net/url"
 	"strconv"
 
 	"motcua"
+	"motcua/web/locale"
 )
 
 // maxIdempotencyKeyLen bounds the length of an Idempotency-Key.
@@ -88,7 +93,62 @@ func (s *Server) applyAction(w http.ResponseWriter, r *http.Request) error {
 	}
 	d, err := s.store.ApplyAction(r.Context(), r.PathValue("ref"), req)
 	if err != nil {
-		return err
+		return s.withLabels(r, err)
 	}
 	return writeJSON(w, http.StatusOK, d)
+}
+
+// withLabels adds to an action's refusal the labels its process gives the
+// actions it names, in the request's language, so that the problem's
+// detail reads "Chuyển xử lý" rather than "chuyen_xu_ly".
+func (s *Server) withLabels(r *http.Request, err error) error {
+	e, ok := errors.AsType[*motcua.Error](err)
+	if !ok || e.Reason != "action_not_allowed" && e.Reason != "role_required" {
+		return err
+	}
+	d, ferr := s.store.FindDossier(r.Context(), r.PathValue("ref"))
+	if ferr != nil {
+		return err
+	}
+	p, ferr := s.store.DossierProcess(r.Context(), d)
+	if ferr != nil {
+		return err
+	}
+	en := locale.Negotiate(r.Header.Get("Accept-Language")) == locale.English
+	// The labels of the current step's actions first: a name may be
+	// labelled differently in another step.
+	steps := slices.Clone(p.Steps)
+	for _, t := range d.Tasks {
+		if t.Kind == motcua.TaskStep && t.Open() {
+			slices.SortStableFunc(steps, func(a, b motcua.Step) int {
+				return boolInt(b.ID == t.Step) - boolInt(a.ID == t.Step)
+			})
+		}
+	}
+	labels := map[string]string{}
+	for _, st := range steps {
+		for _, a := range st.Actions {
+			name, l := cmp.Or(a.Name, a.Type), a.Label
+			if en {
+				l = a.LabelEN
+			}
+			if l != "" && labels[name] == "" {
+				labels[name] = l
+			}
+		}
+	}
+	params := maps.Clone(e.Params)
+	for k, v := range labels {
+		params["label."+k] = v
+	}
+	c := *e
+	c.Params = params
+	return &c
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

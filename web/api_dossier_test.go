@@ -231,6 +231,15 @@ func applyDefault(d *motcua.Dossier, req motcua.ActionRequest) error {
 	return err
 }
 
+// withProcess makes f answer the dossier and its process (the default
+// one), which the web layer reads for the actions' labels.
+func withProcess(f *fakeStore) {
+	f.FindDossierFn = func(context.Context, string) (*motcua.Dossier, error) { return receivedDossier(), nil }
+	f.DossierProcessFn = func(_ context.Context, d *motcua.Dossier) (*motcua.Process, error) {
+		return workflow.Default(&motcua.Procedure{Code: d.ProcedureCode, Version: d.ProcedureVersion}), nil
+	}
+}
+
 func TestApplyAction(t *testing.T) {
 	// notAllowed answers as the store does: with the error of
 	// workflow.Apply.
@@ -238,6 +247,7 @@ func TestApplyAction(t *testing.T) {
 		f.ApplyActionFn = func(_ context.Context, _ string, req motcua.ActionRequest) (*motcua.Dossier, error) {
 			return nil, applyDefault(receivedDossier(), req)
 		}
+		withProcess(f)
 	}
 	run(t, []scenario{
 		{name: "Start", method: "POST", path: "/api/v1/dossiers/abcdefghijklmnopqrstuvwxyz/actions", auth: true,
@@ -258,12 +268,12 @@ func TestApplyAction(t *testing.T) {
 			status: 409, contentType: problemJSON, contains: []string{
 				`"type":"/problems/action_not_allowed"`, `"code":"action_not_allowed"`,
 				`"title":"Thao tác không được phép ở trạng thái hiện tại"`,
-				`"detail":"Không thể “trả kết quả” khi hồ sơ ở trạng thái “đã tiếp nhận”. Các thao tác được phép: bắt đầu xử lý, yêu cầu bổ sung, yêu cầu thực hiện nghĩa vụ tài chính, từ chối, nhận xử lý, rút hồ sơ."`,
+				`"detail":"Không thể “Trả kết quả” khi hồ sơ ở trạng thái “đã tiếp nhận”. Các thao tác được phép: Chuyển xử lý, Yêu cầu bổ sung hồ sơ, Yêu cầu thực hiện nghĩa vụ tài chính, Từ chối tiếp nhận, nhận xử lý, rút hồ sơ."`,
 				`"allowed":["start","request_supplement","request_payment","refuse","pick","withdraw"]`}},
 		{name: "NotAllowedEnglish", method: "POST", path: "/api/v1/dossiers/x/actions", auth: true, body: `{"action":"return"}`, store: notAllowed,
 			header: map[string]string{"Accept-Language": "en-US"}, status: 409, contentType: problemJSON, contains: []string{
 				`"title":"Action not allowed in the current status"`,
-				`"detail":"Cannot “return the result” while the dossier is “received”. Allowed actions: start processing, request a supplement, request payment, refuse, pick up, withdraw."`,
+				`"detail":"Cannot “Return the result” while the dossier is “received”. Allowed actions: Start processing, Request a supplement, Request payment, Refuse, pick up, withdraw."`,
 				`"allowed":["start","request_supplement","request_payment","refuse","pick","withdraw"]`}},
 		{name: "NoneAllowed", method: "POST", path: "/api/v1/dossiers/x/actions", auth: true, body: `{"action":"start"}`, store: func(f *fakeStore) {
 			f.ApplyActionFn = func(_ context.Context, _ string, req motcua.ActionRequest) (*motcua.Dossier, error) {
@@ -271,6 +281,7 @@ func TestApplyAction(t *testing.T) {
 				d.Status = motcua.StatusReturned
 				return nil, applyDefault(d, req)
 			}
+			withProcess(f)
 		}, status: 409, contentType: problemJSON, contains: []string{`"allowed":[]`, "Các thao tác được phép: không có."}},
 		{name: "UnknownAction", method: "POST", path: "/api/v1/dossiers/x/actions", auth: true, body: `{"action":"fly"}`, store: notAllowed,
 			status: 400, contentType: problemJSON, contains: []string{`{"field":"action","reason":"value","message":"Thao tác không hợp lệ"}`}},

@@ -132,21 +132,33 @@ func detail(lang locale.Lang, e *motcua.Error, requestID string) string {
 	}
 	args := []string{"{request_id}", requestID, "{limit}", "1 MiB"}
 	for k, v := range e.Params {
+		if strings.HasPrefix(k, "label.") {
+			continue
+		}
 		switch k {
 		case "action":
-			v = name(lang, "action.", v)
+			v = label(lang, e.Params, v)
 		case "status":
 			v = name(lang, "status.", v)
 		case "allowed":
 			names := []string{}
 			for _, a := range splitActions(v) {
-				names = append(names, name(lang, "action.", a))
+				names = append(names, label(lang, e.Params, a))
 			}
 			v = cmp.Or(strings.Join(names, ", "), lang.T("action.none"))
 		}
 		args = append(args, "{"+k+"}", v)
 	}
 	return strings.NewReplacer(args...).Replace(tmpl)
+}
+
+// label returns the name of an action: the label its process gives it
+// (a "label.NAME" parameter), else its translated name.
+func label(lang locale.Lang, params map[string]string, action string) string {
+	if l, ok := params["label."+action]; ok {
+		return l
+	}
+	return name(lang, "action.", action)
 }
 
 // name returns the translated name of an action or a status, or v itself.

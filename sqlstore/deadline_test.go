@@ -503,12 +503,21 @@ func TestScanUsesIndex(t *testing.T) {
 // of a thousand until one emits nothing ("pass"), against the count of the
 // due deadlines through the same index ("count"), the floor under a scan.
 // The due deadlines are every hundredth row, spread over the whole table
-// as the worst case is: each dirties a page of its own. The deadlines are
-// loaded once, before either is timed.
+// as the worst case is (each dirties a page of its own), or the first
+// rows. The deadlines are loaded once, before either is timed.
 func BenchmarkScanDeadlines(b *testing.B) {
 	const total, due = 1_000_000, 10_000
 	agencies := []string{testkit.AgencyCommune, testkit.AgencyDistrict, testkit.AgencyJustice}
 	units := []string{testkit.UnitCommune, testkit.UnitDistrict, testkit.UnitCity}
+	for _, layout := range []string{"scattered", "clustered"} {
+		b.Run(layout, func(b *testing.B) { benchScan(b, layout == "clustered", total, due, agencies, units) })
+	}
+}
+
+// benchScan is BenchmarkScanDeadlines on one layout of the due rows:
+// every hundredth row (scattered), or the first rows inserted (clustered),
+// as deadlines falling due together usually were created together.
+func benchScan(b *testing.B, clustered bool, total, due int, agencies, units []string) {
 	benchEngines(b, func(b *testing.B, s *store) {
 		ctx := context.Background()
 		now := testNow
@@ -517,11 +526,15 @@ func BenchmarkScanDeadlines(b *testing.B) {
 				DossierID: fmt.Sprintf("B%025d", i), Code: fmt.Sprintf("%s-250310-%04d", agencies[i%3], i%10_000),
 				Task: i % 2, Agency: agencies[i%3], Unit: units[i%3], Role: motcua.RoleSpecialist,
 			}
-			if i%(total/due) == 0 {
+			isDue, half := i%(total/due) == 0, i/(total/due)%2 == 0
+			if clustered {
+				isDue, half = i < due, i%2 == 0
+			}
+			if isDue {
 				// Due: soon in the past hour; half of them overdue too.
 				d.SoonAt = now.Add(-time.Duration(1+i%3600) * time.Second)
 				d.DueAt = now.Add(time.Hour)
-				if i/(total/due)%2 == 0 {
+				if half {
 					d.DueAt = d.SoonAt.Add(time.Second)
 				}
 			} else {
@@ -567,7 +580,7 @@ func BenchmarkScanDeadlines(b *testing.B) {
 				}
 				b.StartTimer()
 			}
-			b.ReportMetric(due, "alerts/op")
+			b.ReportMetric(float64(due), "alerts/op")
 		})
 	})
 }

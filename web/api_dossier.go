@@ -4,9 +4,9 @@ import (
 	"cmp"
 	"errors"
 	"maps"
-	"slices"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 
 	"motcua"

@@ -39,4 +39,6 @@ type Store interface {
 	StaffService
 	// Directory returns the units and agencies as processes see them.
 	Directory(ctx context.Context) (Directory, error)
+	// LegalCalendar returns the legal calendar of every unit as it is now.
+	LegalCalendar(ctx context.Context) (Calendar, error)
 }

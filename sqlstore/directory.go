@@ -164,3 +164,14 @@ func loadDirectory(ctx context.Context, tx *txn) (*directory, error) {
 	}
 	return d, nil
 }
+
+// LegalCalendar returns the legal calendar of every unit, rebuilt first if
+// the calendar changed since it was built.
+func (db *DB) LegalCalendar(ctx context.Context) (cal motcua.Calendar, err error) {
+	defer markUnavailable(&err)
+	s, err := db.snapshots().calendar(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return s.cal, nil
+}

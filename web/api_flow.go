@@ -48,7 +48,11 @@ func (s *Server) getTimeline(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	tl := workflow.BuildTimeline(p, d, s.clock.Now(), workflow.TimelineOptions{ShowOfficers: s.showOfficers, Directory: dir})
+	cal, err := s.store.LegalCalendar(ctx)
+	if err != nil {
+		return err
+	}
+	tl := workflow.BuildTimeline(p, d, s.clock.Now(), workflow.TimelineOptions{ShowOfficers: s.showOfficers, Directory: dir, Calendar: cal})
 	return writeJSON(w, http.StatusOK, tl)
 }
 

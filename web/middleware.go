@@ -67,11 +67,15 @@ func validRequestID(id string) bool {
 // securityHeaders sets the headers every response carries.
 func securityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// One array holds the four values; each header gets a slice of
+		// it whose capacity ends at its value, so that an Add copies.
+		v := [...]string{"nosniff", "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'", "same-origin", "DENY"}
+		values := v[:]
 		h := w.Header()
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
-		h.Set("Referrer-Policy", "same-origin")
-		h.Set("X-Frame-Options", "DENY")
+		h["X-Content-Type-Options"] = values[0:1:1]
+		h["Content-Security-Policy"] = values[1:2:2]
+		h["Referrer-Policy"] = values[2:3:3]
+		h["X-Frame-Options"] = values[3:4:4]
 		next.ServeHTTP(w, r)
 	})
 }
@@ -115,17 +119,35 @@ func (s *Server) observe(next http.Handler) http.Handler {
 			d := time.Since(start)
 			route := routeLabel(r.Pattern)
 			s.metrics.observe(route, r.Method, rw.status, d)
-			s.logger.LogAttrs(r.Context(), slog.LevelInfo, "http request",
-				slog.String("request_id", requestID(r.Context())),
-				slog.String("method", r.Method),
-				slog.String("path", r.URL.Path),
-				slog.String("route", route),
-				slog.Int("status", rw.status),
-				slog.Int64("bytes", rw.bytes),
-				slog.Duration("duration", d))
+			s.logRequest(r, rw, route, start.Add(d), d)
 		}()
 		next.ServeHTTP(rw, r)
 	})
+}
+
+// logRequest writes the access log line of a request that ended at end,
+// an Info record "http request". The logger's handler decides, by its
+// level, whether to write it; when it does not, nothing is formatted. The
+// record goes to the handler directly, as Logger.LogAttrs would send it
+// but without looking up the caller, which is always this function.
+func (s *Server) logRequest(r *http.Request, rw *responseWriter, route string, end time.Time, d time.Duration) {
+	ctx := r.Context()
+	h := s.logger.Handler()
+	if !h.Enabled(ctx, slog.LevelInfo) {
+		return
+	}
+	rec := slog.NewRecord(end, slog.LevelInfo, "http request", 0)
+	rec.AddAttrs(
+		slog.String("request_id", requestID(ctx)),
+		slog.String("method", r.Method),
+		slog.String("path", r.URL.Path),
+		slog.String("route", route),
+		slog.Int("status", rw.status),
+		slog.Int64("bytes", rw.bytes),
+		slog.Duration("duration", d))
+	// As with Logger.LogAttrs, a failure of the handler is not reported:
+	// the log is where it would be reported.
+	_ = h.Handle(ctx, rec)
 }
 
 // recoverPanics turns a panic in a handler into a logged internal error.

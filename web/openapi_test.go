@@ -196,7 +196,7 @@ func TestOpenAPISchemas(t *testing.T) {
 	alert := &motcua.Alert{ID: 1, Kind: motcua.AlertOverdue, DossierID: "d", Code: "c", Task: 1, Agency: "a", Unit: "u", Role: "r", DueAt: now, At: now}
 	grant := motcua.Grant{Role: motcua.RoleLeader, Unit: "001", Agency: "000.01.20.H26"}
 	staffMember := &motcua.Staff{ID: "s", Name: "n", Grants: []motcua.Grant{grant}, CreatedAt: now, UpdatedAt: now}
-	tl := &workflow.Timeline{Code: "c", Status: motcua.StatusProcessing, SubmittedAt: now, ReceivedAt: &now, DueAt: &now, FinishedAt: &now,
+	tl := &workflow.Timeline{Code: "c", Status: motcua.StatusProcessing, DueState: "due_soon", SubmittedAt: now, ReceivedAt: &now, DueAt: &now, FinishedAt: &now,
 		ReturnedAt: &now, Due: &motcua.Due{At: now}, Pauses: task.Pauses, SupplementItems: []string{"a"}, Payment: "p", RefusalReasons: []string{"r"},
 		Extension: &workflow.TimelineExtension{At: now, Reason: "r", Previous: now, DueAt: now},
 		Messages:  []workflow.TimelineMessage{{At: now, Text: "t"}},

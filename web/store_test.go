@@ -45,6 +45,7 @@ type fakeStore struct {
 	SaveStaffFn      func(ctx context.Context, s *motcua.Staff) (string, error)
 	StaffByTokenFn   func(ctx context.Context, token string) (*motcua.Staff, error)
 	DirectoryFn      func(ctx context.Context) (motcua.Directory, error)
+	LegalCalendarFn  func(ctx context.Context) (motcua.Calendar, error)
 	FindDossiersFn   func(ctx context.Context, f motcua.DossierFilter) ([]*motcua.Dossier, error)
 }
 
@@ -294,4 +295,11 @@ func (f *fakeStore) FindDossiers(ctx context.Context, filter motcua.DossierFilte
 		return nil, f.unexpected("FindDossiers")
 	}
 	return f.FindDossiersFn(ctx, filter)
+}
+
+func (f *fakeStore) LegalCalendar(ctx context.Context) (motcua.Calendar, error) {
+	if f.LegalCalendarFn == nil {
+		return nil, f.unexpected("LegalCalendar")
+	}
+	return f.LegalCalendarFn(ctx)
 }

@@ -10,19 +10,26 @@ import (
 // TimelineOptions configures a timeline. ShowOfficers shows the name of
 // the officer who ended each step; Directory, when set, names the
 // agencies.
+//
+// Calendar, when set, tells when due times become due soon (the process's
+// lead time before them), for the states "due_soon".
 type TimelineOptions struct {
 	ShowOfficers bool
 	Directory    motcua.Directory
+	Calendar     motcua.Calendar
 }
 
 // Timeline is the applicant's view of a dossier's progress: each step with
 // its agency and role, when it started and ended, how long it waited
 // before an officer took it up and its pauses, the expected return time
 // with its explanation, and the messages addressed to the applicant.
-// Internal notes and consultations' answers never appear in it.
+// Internal notes and consultations' answers never appear in it. DueState
+// is the overall due time's state, as a step's State, empty once the
+// result is ready or the dossier ended.
 type Timeline struct {
 	Code            string             `json:"code,omitempty"`
 	Status          motcua.Status      `json:"status"`
+	DueState        string             `json:"due_state,omitempty"`
 	SubmittedAt     time.Time          `json:"submitted_at"`
 	ReceivedAt      *time.Time         `json:"received_at,omitempty"`
 	DueAt           *time.Time         `json:"due_at,omitempty"`
@@ -41,8 +48,9 @@ type Timeline struct {
 // TimelineStep is a task of a dossier as its applicant sees it. Waiting is
 // the wall-clock time from its start to the moment an officer took it up
 // (to its end if nobody did, to now while it waits). State is "open",
-// "overdue" (open, not paused, past its due time), "done_on_time" or
-// "done_late".
+// "due_soon" (within the process's lead time before its due time, when the
+// timeline was built with a calendar), "overdue" (past its due time),
+// "paused" (its clock stopped), "done_on_time" or "done_late".
 type TimelineStep struct {
 	Task         int               `json:"task"`
 	Kind         string            `json:"kind"`
@@ -66,7 +74,9 @@ type TimelineStep struct {
 // Timeline step states.
 const (
 	StateOpen       = "open"
+	StateDueSoon    = "due_soon"
 	StateOverdue    = "overdue"
+	StatePaused     = "paused"
 	StateDoneOnTime = "done_on_time"
 	StateDoneLate   = "done_late"
 )
@@ -94,8 +104,9 @@ func BuildTimeline(p *motcua.Process, d *motcua.Dossier, now time.Time, opt Time
 		return nil
 	}
 	tl := &Timeline{
-		Code: d.Code, Status: d.Status, SubmittedAt: d.SubmittedAt,
-		ReceivedAt: d.ReceivedAt, DueAt: d.DueAt, FinishedAt: d.FinishedAt, ReturnedAt: d.ReturnedAt,
+		Code: d.Code, Status: d.Status, DueState: dueState(p, d.UnitCode, d.DueAt, d.PausedAt, final(d.Status) || d.Status == motcua.StatusResultReady, now, opt.Calendar),
+		SubmittedAt: d.SubmittedAt,
+		ReceivedAt:  d.ReceivedAt, DueAt: d.DueAt, FinishedAt: d.FinishedAt, ReturnedAt: d.ReturnedAt,
 		Due: d.DueExplanation, Steps: make([]TimelineStep, 0, len(d.Tasks)), Pauses: d.Pauses,
 		SupplementItems: d.SupplementItems, Payment: d.Payment, RefusalReasons: d.RefusalReasons,
 	}
@@ -149,10 +160,30 @@ func timelineStep(p *motcua.Process, t *motcua.Task, now time.Time, opt Timeline
 		s.State = StateDoneLate
 	case t.EndedAt != nil:
 		s.State = StateDoneOnTime
-	case t.DueAt != nil && t.PausedAt == nil && now.After(*t.DueAt):
-		s.State = StateOverdue
 	default:
-		s.State = StateOpen
+		s.State = dueState(p, t.Unit, t.DueAt, t.PausedAt, false, now, opt.Calendar)
 	}
 	return s
+}
+
+// dueState is the state of an open clock due at due: overdue past it,
+// due soon within the process's lead time before it (known only with a
+// calendar), else open; paused when paused, and empty when ended.
+func dueState(p *motcua.Process, unit string, due, paused *time.Time, ended bool, now time.Time, cal motcua.Calendar) string {
+	switch {
+	case ended:
+		return ""
+	case paused != nil:
+		return StatePaused
+	case due == nil:
+		return StateOpen
+	case now.After(*due):
+		return StateOverdue
+	}
+	if cal != nil && p != nil {
+		if soon, err := soonAt(p.DueSoon, cal, unit, *due); err == nil && !now.Before(soon) {
+			return StateDueSoon
+		}
+	}
+	return StateOpen
 }

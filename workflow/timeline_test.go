@@ -97,15 +97,23 @@ func TestTimelineStates(t *testing.T) {
 	d := w.create(motcua.ChannelCounter, oneDoor, received).Dossier
 	d = w.apply(d, motcua.ActionRequest{Action: "start"}, oneDoor, at(0, 10, 0)).Dossier // due Wednesday 10:00
 	tests := []struct {
-		now   time.Time
-		state string
+		now      time.Time
+		calendar bool
+		state    string
 	}{
-		{at(1, 10, 0), workflow.StateOpen},
-		{at(3, 10, 0), workflow.StateOverdue},
+		{at(1, 10, 0), false, workflow.StateOpen},
+		{at(1, 10, 0), true, workflow.StateDueSoon}, // one working day before Wednesday 10:00
+		{at(1, 9, 59), true, workflow.StateOpen},
+		{at(3, 10, 0), true, workflow.StateOverdue},
+		{at(3, 10, 0), false, workflow.StateOverdue},
 	}
 	for _, tt := range tests {
-		if s := workflow.BuildTimeline(w.p, d, tt.now, workflow.TimelineOptions{}).Steps[1]; s.State != tt.state {
-			t.Errorf("at %v: state %s; want %s", tt.now, s.State, tt.state)
+		opt := workflow.TimelineOptions{}
+		if tt.calendar {
+			opt.Calendar = cal
+		}
+		if s := workflow.BuildTimeline(w.p, d, tt.now, opt).Steps[1]; s.State != tt.state {
+			t.Errorf("at %v (calendar %v): state %s; want %s", tt.now, tt.calendar, s.State, tt.state)
 		}
 	}
 	late := w.apply(d, motcua.ActionRequest{Action: "ready"}, specialist, at(3, 10, 0)).Dossier
@@ -113,7 +121,7 @@ func TestTimelineStates(t *testing.T) {
 		t.Errorf("late step: %s", s.State)
 	}
 	paused := w.apply(d, motcua.ActionRequest{Action: "request_payment", Payment: "Phí"}, specialist, at(1, 10, 0)).Dossier
-	if s := workflow.BuildTimeline(w.p, paused, at(9, 10, 0), workflow.TimelineOptions{}).Steps[1]; s.State != workflow.StateOpen {
-		t.Errorf("paused step: %s", s.State)
+	if tl := workflow.BuildTimeline(w.p, paused, at(9, 10, 0), workflow.TimelineOptions{}); tl.Steps[1].State != workflow.StatePaused || tl.DueState != workflow.StatePaused {
+		t.Errorf("paused step: %s, dossier %s", tl.Steps[1].State, tl.DueState)
 	}
 }

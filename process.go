@@ -231,7 +231,9 @@ type Task struct {
 	Linked    bool       `json:"linked,omitempty"`
 	StartedAt time.Time  `json:"started_at"`
 	DueAt     *time.Time `json:"due_at,omitempty"`
-	Due       *Due       `json:"due_explanation,omitempty"`
+	// Due explains the due time in its summaries; the day-by-day steps
+	// are kept for the dossier's overall due time only.
+	Due *Due `json:"due_explanation,omitempty"`
 	// PickedAt is when an officer first acted on the task.
 	PickedAt *time.Time `json:"picked_at,omitempty"`
 	EndedAt  *time.Time `json:"ended_at,omitempty"`

@@ -161,8 +161,7 @@ func (c *change) resume(payload map[string]any) error {
 			if err != nil {
 				return fmt.Errorf("resume clock of task %d: %w", t.ID, err)
 			}
-			due.Explanation = append([]motcua.DueStep{pauseStep(*t.PausedAt, c.now, vi, en)}, due.Explanation...)
-			t.DueAt, t.Due = dueOf(due)
+			t.DueAt, t.Due = taskDue(due)
 		}
 		closeIntervals(t.Pauses, c.now)
 		t.PausedAt, t.Remaining = nil, 0

@@ -88,7 +88,7 @@ func (c *change) open(t *motcua.Task, budget motcua.ProcessingTime) error {
 		if err != nil {
 			return fmt.Errorf("workflow: due time of task %q at %s: %w", t.Name, t.Agency, err)
 		}
-		t.DueAt, t.Due = dueOf(due)
+		t.DueAt, t.Due = taskDue(due)
 	}
 	c.d.Tasks = append(c.d.Tasks, t)
 	return nil
@@ -131,6 +131,15 @@ func dueOf(due motcua.Due) (*time.Time, *motcua.Due) {
 	at := due.At.UTC().Truncate(time.Microsecond)
 	due.At = at
 	return &at, &due
+}
+
+// taskDue is dueOf for a task: the due time with its summaries, without
+// the day-by-day steps, which only the dossier's overall due time keeps —
+// every change rewrites the dossier with all its tasks, so their size
+// counts.
+func taskDue(due motcua.Due) (*time.Time, *motcua.Due) {
+	due.Explanation = nil
+	return dueOf(due)
 }
 
 // closeIntervals ends every open interval of ivs at t.

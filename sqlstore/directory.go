@@ -22,6 +22,22 @@ type flowState struct {
 	// processes holds the process versions read (processKey →
 	// *motcua.Process).
 	processes sync.Map
+	// versions holds, per procedure, the versions of its processes with
+	// their effective dates, read again after directoryTTL or a change
+	// in this process.
+	versions map[string]*procedureProcesses
+}
+
+// procedureProcesses are the process versions of a procedure as read at
+// loaded.
+type procedureProcesses struct {
+	loaded   time.Time
+	versions []processVersion
+}
+
+type processVersion struct {
+	processKey
+	effective time.Time
 }
 
 type processKey struct {

@@ -378,18 +378,16 @@ func createDossier(ctx context.Context, tx *txn, in *motcua.DossierInput, actor 
 	if err != nil {
 		return nil, err
 	}
-	if err := insertDossier(ctx, tx, d); err != nil {
-		return nil, fmt.Errorf("sqlstore: create dossier: %w", err)
-	}
-	if err := insertDeadlines(ctx, tx, deadlines); err != nil {
+	if err := insertDossier(ctx, tx, d, deadlines); err != nil {
 		return nil, fmt.Errorf("sqlstore: create dossier: %w", err)
 	}
 	return d, nil
 }
 
-// insertDossier inserts a new dossier with its events: in one statement
-// where the engine can, as one round trip costs more than the statement.
-func insertDossier(ctx context.Context, tx *txn, d *motcua.Dossier) error {
+// insertDossier inserts a new dossier with its events and deadlines: in
+// one statement where the engine can, as one round trip costs more than
+// the statement.
+func insertDossier(ctx context.Context, tx *txn, d *motcua.Dossier, deadlines []motcua.Deadline) error {
 	row, err := dossierRow(d)
 	if err != nil {
 		return err
@@ -398,16 +396,32 @@ func insertDossier(ctx context.Context, tx *txn, d *motcua.Dossier) error {
 		if _, err := tx.exec(ctx, insertDossierQuery, row...); err != nil {
 			return err
 		}
-		return insertEvents(ctx, tx, d.Events)
+		if err := insertEvents(ctx, tx, d.Events); err != nil {
+			return err
+		}
+		return insertDeadlines(ctx, tx, deadlines)
 	}
-	q := insertDossierWithEventQuery
-	for _, e := range d.Events {
+	var q strings.Builder
+	q.WriteString(`WITH d AS (` + insertDossierQuery + `)`)
+	if len(deadlines) > 0 {
+		q.WriteString(`, l AS (INSERT INTO deadlines (` + deadlineColumns + `) VALUES `)
+		for i, dl := range deadlines {
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			q.WriteString(deadlineTuple)
+			row = append(row, deadlineRow(dl)...)
+		}
+		q.WriteString(`)`)
+	}
+	q.WriteString(` ` + insertEventQuery)
+	for i, e := range d.Events {
+		if i > 0 {
+			q.WriteString(", " + eventTuple)
+		}
 		row = append(row, eventRow(e)...)
 	}
-	if len(d.Events) > 1 {
-		q += strings.Repeat(", "+eventTuple, len(d.Events)-1)
-	}
-	_, err = tx.exec(ctx, q, row...)
+	_, err = tx.exec(ctx, q.String(), row...)
 	return err
 }
 
@@ -829,9 +843,6 @@ const (
 	findEventsQuery  = `SELECT ` + eventColumns + ` FROM dossier_events WHERE dossier_id = ? AND seq <= ? ORDER BY seq`
 	eventTuple       = `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	insertEventQuery = `INSERT INTO dossier_events (` + eventColumns + `) VALUES ` + eventTuple
-	// insertDossierWithEventQuery inserts a dossier and its first event;
-	// an event tuple is appended for each further event.
-	insertDossierWithEventQuery = `WITH d AS (` + insertDossierQuery + `) ` + insertEventQuery
 )
 
 // eventScan receives the eventColumns of a row.

@@ -92,6 +92,9 @@ func (db *DB) CreateProcess(ctx context.Context, p *motcua.Process) (_ *motcua.P
 	if err := tx.Commit(); err != nil {
 		return nil, fmt.Errorf("sqlstore: create process %s: %w", p.Code, err)
 	}
+	db.flows.mu.Lock()
+	delete(db.flows.versions, p.Procedure)
+	db.flows.mu.Unlock()
 	return p, nil
 }
 
@@ -205,10 +208,21 @@ func (tx *txn) pinnedProcess(ctx context.Context, d *motcua.Dossier, proc *motcu
 // names the agency to one for every agency, then the lowest code; the
 // built-in default when there is none.
 func (tx *txn) processFor(ctx context.Context, proc *motcua.Procedure, agency string) (*motcua.Process, error) {
-	keys, err := scanProcessKeys(ctx, tx, `SELECT code, MAX(version) FROM processes
-		WHERE procedure_code = ? AND effective_from <= ? GROUP BY code ORDER BY code`, proc.Code, tx.now)
+	versions, err := tx.processVersions(ctx, proc.Code)
 	if err != nil {
 		return nil, err
+	}
+	// Each code's latest version in force, in code order.
+	var keys []processKey
+	for _, v := range versions {
+		if v.effective.After(tx.now) {
+			continue
+		}
+		if n := len(keys); n > 0 && keys[n-1].code == v.code {
+			keys[n-1].version = max(keys[n-1].version, v.version)
+			continue
+		}
+		keys = append(keys, v.processKey)
 	}
 	var general *motcua.Process
 	for _, k := range keys {
@@ -227,6 +241,44 @@ func (tx *txn) processFor(ctx context.Context, proc *motcua.Procedure, agency st
 		return general, nil
 	}
 	return workflow.Default(proc), nil
+}
+
+// processVersions returns the versions of the processes of a procedure,
+// in code order, from the store's cache when read in the last 30 seconds
+// and not changed since in this process (a version created by another
+// process is used within 30 seconds).
+func (tx *txn) processVersions(ctx context.Context, procedure string) ([]processVersion, error) {
+	f := &tx.db.flows
+	f.mu.Lock()
+	if c := f.versions[procedure]; c != nil && time.Since(c.loaded) < directoryTTL {
+		f.mu.Unlock()
+		return c.versions, nil
+	}
+	f.mu.Unlock()
+	rows, err := tx.query(ctx, `SELECT code, version, effective_from FROM processes
+		WHERE procedure_code = ? ORDER BY code, version`, procedure)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: find the processes of %s: %w", procedure, err)
+	}
+	defer rows.Close()
+	c := &procedureProcesses{loaded: time.Now()}
+	for rows.Next() {
+		var v processVersion
+		if err := rows.Scan(&v.code, &v.version, scanTime{&v.effective}); err != nil {
+			return nil, fmt.Errorf("sqlstore: find the processes of %s: %w", procedure, err)
+		}
+		c.versions = append(c.versions, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlstore: find the processes of %s: %w", procedure, err)
+	}
+	f.mu.Lock()
+	if f.versions == nil {
+		f.versions = map[string]*procedureProcesses{}
+	}
+	f.versions[procedure] = c
+	f.mu.Unlock()
+	return c.versions, nil
 }
 
 // cloneProcess returns a deep copy of p through JSON.
@@ -287,27 +339,45 @@ func (db *DB) DossierProcess(ctx context.Context, d *motcua.Dossier) (p *motcua.
 // deadlineColumns are the columns of a new deadline row.
 const deadlineColumns = `dossier_id, task, code, agency, unit, role, due_at, soon_at, next_at`
 
+// Statements of a new deadline.
+const (
+	deadlineTuple       = `(?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	insertDeadlineQuery = `INSERT INTO deadlines (` + deadlineColumns + `) VALUES ` + deadlineTuple
+)
+
+// deadlineRow returns the values of deadlineColumns for a new deadline,
+// which waits for its due-soon time first.
+func deadlineRow(d motcua.Deadline) []any {
+	soon := d.SoonAt
+	if soon.IsZero() || soon.After(d.DueAt) {
+		soon = d.DueAt
+	}
+	return []any{d.DossierID, d.Task, d.Code, d.Agency, d.Unit, d.Role, d.DueAt, soon, soon}
+}
+
 // insertDeadlines inserts the deadlines of new dossiers, which have none
-// yet, in multi-row statements.
+// yet: a few with a prepared statement each, many in multi-row
+// statements.
 func insertDeadlines(ctx context.Context, tx *txn, ds []motcua.Deadline) error {
-	if len(ds) == 0 {
-		return nil
-	}
-	rows := make([][]any, len(ds))
-	for i, d := range ds {
-		soon := d.SoonAt
-		if soon.IsZero() || soon.After(d.DueAt) {
-			soon = d.DueAt
+	if len(ds) > 8 {
+		rows := make([][]any, len(ds))
+		for i, d := range ds {
+			rows[i] = deadlineRow(d)
 		}
-		rows[i] = []any{d.DossierID, d.Task, d.Code, d.Agency, d.Unit, d.Role, d.DueAt, soon, soon}
+		return insertRows(ctx, tx, "deadlines", deadlineColumns, rows)
 	}
-	return insertRows(ctx, tx, "deadlines", deadlineColumns, rows)
+	for _, d := range ds {
+		if _, err := tx.exec(ctx, insertDeadlineQuery, deadlineRow(d)...); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Statements of syncDeadlines, prepared on SQLite.
 const (
 	deleteDeadlineQuery = `DELETE FROM deadlines WHERE dossier_id = ? AND task = ?`
-	upsertDeadlineQuery = `INSERT INTO deadlines (` + deadlineColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)` + upsertDeadlines
+	upsertDeadlineQuery = insertDeadlineQuery + upsertDeadlines
 )
 
 // syncDeadlines brings the deadlines of a dossier from was, those of its
@@ -333,11 +403,7 @@ func syncDeadlines(ctx context.Context, tx *txn, dossierID string, was, now []mo
 		if slices.Contains(was, n) {
 			continue
 		}
-		soon := n.SoonAt
-		if soon.IsZero() || soon.After(n.DueAt) {
-			soon = n.DueAt
-		}
-		_, err := tx.exec(ctx, upsertDeadlineQuery, dossierID, n.Task, n.Code, n.Agency, n.Unit, n.Role, n.DueAt, soon, soon)
+		_, err := tx.exec(ctx, upsertDeadlineQuery, deadlineRow(n)...)
 		if err != nil {
 			return fmt.Errorf("sqlstore: write deadline %d of %s: %w", n.Task, dossierID, err)
 		}

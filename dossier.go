@@ -50,6 +50,10 @@ type Dossier struct {
 	// Payment is the financial obligation awaited while the status is
 	// payment_requested.
 	Payment string `json:"payment,omitempty"`
+	// Document is the dossier's JSON as a store just wrote it, when it
+	// returns the dossier it wrote (nil otherwise), so that it need not be
+	// encoded again; it is not part of the JSON.
+	Document json.RawMessage `json:"-"`
 	// Version counts the changes; it is the sequence number of the last
 	// event.
 	Version int      `json:"version"`

@@ -905,6 +905,7 @@ func dossierState(d *motcua.Dossier, head string) ([]any, error) {
 	if err != nil {
 		return nil, err
 	}
+	d.Document = doc // what the store answers with, unless the write fails
 	return []any{code, string(d.Status), d.ReceivedAt, d.DueAt, due, d.FinishedAt, d.ReturnedAt, d.PausedAt,
 		d.Remaining.Microseconds(), string(d.ResumeStatus), string(items), string(reasons), d.Version, head,
 		d.Process, d.ProcessVersion, flow, string(doc)}, nil

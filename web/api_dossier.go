@@ -45,7 +45,7 @@ func (s *Server) createDossier(w http.ResponseWriter, r *http.Request) error {
 	if replay {
 		w.Header().Set("Idempotent-Replayed", "true")
 	}
-	return writeJSON(w, http.StatusCreated, d)
+	return writeDossier(w, http.StatusCreated, d)
 }
 
 // idempotencyKey returns the request's Idempotency-Key, "" if none. The
@@ -95,7 +95,21 @@ func (s *Server) applyAction(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return s.withLabels(r, err)
 	}
-	return writeJSON(w, http.StatusOK, d)
+	return writeDossier(w, http.StatusOK, d)
+}
+
+// writeDossier answers with d: the document the store wrote, when it
+// returned it, else d encoded.
+func writeDossier(w http.ResponseWriter, status int, d *motcua.Dossier) error {
+	if d.Document == nil {
+		return writeJSON(w, status, d)
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Content-Length", strconv.Itoa(len(d.Document)+1))
+	w.WriteHeader(status)
+	w.Write(append(d.Document, '\n'))
+	return nil
 }
 
 // withLabels adds to an action's refusal the labels its process gives the

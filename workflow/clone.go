@@ -17,6 +17,7 @@ func Clone(d *motcua.Dossier) *motcua.Dossier {
 	c := *d
 	c.Applicant.Representative = ptr(d.Applicant.Representative)
 	c.Form = bytes.Clone(d.Form)
+	c.Document = bytes.Clone(d.Document)
 	c.Attachments = slices.Clone(d.Attachments)
 	c.ReceivedAt = ptr(d.ReceivedAt)
 	c.DueAt = ptr(d.DueAt)
@@ -58,6 +59,7 @@ func Clone(d *motcua.Dossier) *motcua.Dossier {
 // of the dossier's history.
 func clone(d *motcua.Dossier) *motcua.Dossier {
 	c := *d
+	c.Document = nil // the input's, stale once anything changes
 	c.Events = slices.Clip(d.Events)
 	c.Attachments = slices.Clip(d.Attachments)
 	c.SupplementItems = slices.Clip(d.SupplementItems)

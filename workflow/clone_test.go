@@ -29,6 +29,7 @@ func full() *motcua.Dossier {
 		SupplementItems: []string{"i"}, RefusalReasons: []string{"r"}, Process: "default", ProcessVersion: 1,
 		Tasks: []*motcua.Task{task}, Pauses: []motcua.Interval{{From: *t(9), To: t(10), Reason: "r"}},
 		Extension: &motcua.Extension{At: *t(9), By: actor, Reason: "r", Previous: *t(10), DueAt: *t(11)}, Payment: "p", Version: 3,
+		Document: json.RawMessage(`{"id":"id"}`),
 		Events: []*motcua.Event{{DossierID: "id", Seq: 1, Action: "a", Actor: actor, At: *t(9), FromStatus: "x", ToStatus: "y",
 			Payload: json.RawMessage(`{}`), PrevHash: "h", Hash: "g"}},
 	}

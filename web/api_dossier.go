@@ -91,6 +91,13 @@ func (s *Server) applyAction(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(r, &req); err != nil {
 		return err
 	}
+	// Staff may act only on dossiers they may see; others do not learn
+	// that the dossier exists.
+	if a, _ := motcua.ActorFromContext(r.Context()); a.Kind != motcua.ActorAdmin {
+		if _, _, err := s.visibleDossier(r, r.PathValue("ref")); err != nil {
+			return err
+		}
+	}
 	d, err := s.store.ApplyAction(r.Context(), r.PathValue("ref"), req)
 	if err != nil {
 		return s.withLabels(r, err)

@@ -183,10 +183,17 @@ func TestProcessAcrossLevels(t *testing.T) {
 		path := "/api/v1/dossiers/" + d.Code
 		actions := path + "/actions"
 
-		// Someone of another district sees nothing of it.
+		// Someone of another district sees nothing of it, and cannot act.
 		c.must(http.StatusNotFound, "GET", path, outsider, "", nil)
-		// The district may not act at the commune's step.
-		c.must(http.StatusForbidden, "POST", actions, districtSpec, act("to_district", d.Version, ""), nil)
+		c.must(http.StatusNotFound, "POST", actions, outsider, act("to_district", d.Version, ""), nil)
+		// The district does not see the commune's dossier before it is
+		// transferred; the commune's one-door officer sees it but lacks
+		// the specialist's role.
+		c.must(http.StatusNotFound, "POST", actions, districtSpec, act("to_district", d.Version, ""), nil)
+		b := c.must(http.StatusForbidden, "POST", actions, oneDoor, act("to_district", d.Version, ""), nil)
+		if !strings.Contains(string(b), "role_required") {
+			t.Errorf("403 without role_required: %s", b)
+		}
 		// An action the step does not offer.
 		c.must(http.StatusConflict, "POST", actions, communeSpec, act("approve", d.Version, ""), nil)
 
@@ -227,7 +234,7 @@ func TestProcessAcrossLevels(t *testing.T) {
 			Steps    []struct{ Step, Agency, State string }
 			Messages []struct{ Text string }
 		}
-		b := c.must(http.StatusOK, "GET", "/api/v1/dossiers/"+d.ID+"/timeline", "", "", &tl)
+		b = c.must(http.StatusOK, "GET", "/api/v1/dossiers/"+d.ID+"/timeline", "", "", &tl)
 		if strings.Contains(string(b), "nội bộ") {
 			t.Errorf("the timeline shows an internal note: %s", b)
 		}

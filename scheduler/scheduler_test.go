@@ -1,7 +1,6 @@
 package scheduler_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"log/slog"
@@ -188,25 +187,6 @@ func TestRunOnceError(t *testing.T) {
 	}
 }
 
-// syncBuffer is a bytes.Buffer safe for the logger's goroutine and the
-// test's.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
-}
-
 // TestRunRetries checks that Run logs a failed pass and goes on, and stops
 // when its context is done.
 func TestRunRetries(t *testing.T) {
@@ -217,7 +197,7 @@ func TestRunRetries(t *testing.T) {
 		return nil
 	}}
 	f.add(3, -time.Hour, time.Hour)
-	var logs syncBuffer
+	var logs testkit.Buffer
 	s := scheduler.New(f, testkit.NewClock(t0), scheduler.Config{
 		Interval: time.Millisecond,
 		Logger:   slog.New(slog.NewTextHandler(&logs, nil)),

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bytes"
 	"cmp"
 	"context"
 	"errors"
@@ -11,11 +10,11 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"motcua"
+	"motcua/internal/testkit"
 )
 
 const testToken = "test-admin-token"
@@ -24,30 +23,12 @@ const testToken = "test-admin-token"
 // in Hanoi.
 var testNow = time.Date(2025, 1, 3, 2, 0, 0, 0, time.UTC)
 
-// syncBuffer is a bytes.Buffer safe for concurrent use, to hold logs.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
-}
-
 // newTestServer returns a server over store with the test token and clock,
 // and the buffer receiving its logs.
-func newTestServer(t *testing.T, store *fakeStore) (*Server, *syncBuffer) {
+func newTestServer(t *testing.T, store *fakeStore) (*Server, *testkit.Buffer) {
 	t.Helper()
 	store.t = t
-	logs := &syncBuffer{}
+	logs := &testkit.Buffer{}
 	s := NewServer(Config{
 		Store:      store,
 		AdminToken: testToken,

@@ -331,3 +331,52 @@ func pdfText(t *testing.T, pdf []byte) (string, bool) {
 	}
 	return string(out), true
 }
+
+// TestForms produces each statutory form through the API once the
+// dossier is where the form applies, and checks its text.
+func TestForms(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, dsn string) {
+		_, c := newFlowServer(t, dsn, testkit.NewClock(time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC)))
+		const admin = "admin-token"
+		in, _ := json.Marshal(testkit.DossierInput(testkit.ProcedureCriminal, testkit.AgencyJustice, motcua.ChannelCounter))
+		create := func() (motcua.Dossier, string) {
+			var d motcua.Dossier
+			c.must(http.StatusCreated, "POST", "/api/v1/dossiers", admin, string(in), &d)
+			return d, "/api/v1/dossiers/" + d.Code
+		}
+		form := func(path, form string, want ...string) {
+			t.Helper()
+			pdf := c.must(http.StatusOK, "GET", path+"/forms/"+form, admin, "", nil)
+			text, ok := pdfText(t, pdf)
+			if !ok {
+				return
+			}
+			for _, w := range want {
+				if !strings.Contains(text, w) {
+					t.Errorf("form %s lacks %q:\n%s", form, w, text)
+				}
+			}
+		}
+
+		d, path := create()
+		for _, f := range []string{"02", "03", "04", "05"} {
+			c.must(http.StatusConflict, "GET", path+"/forms/"+f, admin, "", nil)
+		}
+		c.must(http.StatusBadRequest, "GET", path+"/forms/09", admin, "", nil)
+		c.must(http.StatusOK, "POST", path+"/actions", admin, act("start", d.Version, ""), &d)
+		c.must(http.StatusOK, "POST", path+"/actions", admin,
+			act("request_supplement", d.Version, `,"items":["Bản sao Căn cước công dân","Tờ khai có chữ ký"]`), &d)
+		form(path, "02", d.Code, "Bản sao Căn cước công dân", "Tờ khai có chữ ký")
+		c.must(http.StatusOK, "POST", path+"/actions", admin, act("supplement", d.Version, ""), &d)
+		c.must(http.StatusOK, "POST", path+"/actions", admin,
+			act("extend", d.Version, `,"reason":"Cần xác minh thêm tại địa phương","extend":{"value":2,"unit":"working_days"}`), &d)
+		form(path, "04", d.Code, "Cần xác minh thêm tại địa phương")
+		c.must(http.StatusOK, "POST", path+"/actions", admin, act("refuse", d.Version, `,"reasons":["Người yêu cầu không đủ điều kiện"]`), &d)
+		form(path, "03", d.Code, "Người yêu cầu không đủ điều kiện")
+		form(path, "06", d.Code)
+
+		d, path = create()
+		c.must(http.StatusOK, "POST", path+"/actions", admin, act("withdraw", d.Version, `,"reasons":["Theo đơn xin rút hồ sơ"]`), &d)
+		form(path, "05", d.Code, "Theo đơn xin rút hồ sơ")
+	})
+}

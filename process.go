@@ -210,6 +210,21 @@ func (a Actor) Can(dir Directory, role, agency, unit string) bool {
 	return false
 }
 
+// Covers reports whether the actor holds any role at agency, which
+// belongs to unit: what lets staff see a dossier or an agency's register.
+// Administrators hold every role everywhere.
+func (a Actor) Covers(dir Directory, agency, unit string) bool {
+	if a.Kind == ActorAdmin {
+		return true
+	}
+	for _, g := range a.Grants {
+		if (g.Agency == "" || g.Agency == agency) && InSubtree(dir, g.Unit, unit) {
+			return true
+		}
+	}
+	return false
+}
+
 // Task is a piece of work on a dossier at one agency: a step of its
 // process, or a consultation another agency answers. Tasks are numbered
 // from 1 in the order they open; the dossier's history of hand-offs is

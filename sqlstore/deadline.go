@@ -85,11 +85,7 @@ func writeDeadlines(ctx context.Context, tx *txn, dossierID string, ds []motcua.
 		}
 		b.WriteByte('?')
 		del = append(del, d.Task)
-		soon := d.SoonAt
-		if soon.IsZero() || soon.After(d.DueAt) {
-			soon = d.DueAt
-		}
-		ins = append(ins, dossierID, d.Task, d.Code, d.Agency, d.Unit, d.Role, d.DueAt, soon, soon)
+		ins = append(ins, deadlineRow(d)...)
 	}
 	b.WriteString(`)`)
 	deleteQuery := b.String()

@@ -56,18 +56,12 @@ func forbidden(message string) error {
 // administrator, or a staff member holding any role at the receiving
 // agency or at an agency that holds or held one of its tasks.
 func canSeeDossier(a motcua.Actor, dir motcua.Directory, d *motcua.Dossier) bool {
-	if a.Kind == motcua.ActorAdmin {
+	if a.Covers(dir, d.AgencyCode, d.UnitCode) {
 		return true
 	}
-	places := [][2]string{{d.AgencyCode, d.UnitCode}}
 	for _, t := range d.Tasks {
-		places = append(places, [2]string{t.Agency, t.Unit})
-	}
-	for _, g := range a.Grants {
-		for _, p := range places {
-			if (g.Agency == "" || g.Agency == p[0]) && motcua.InSubtree(dir, g.Unit, p[1]) {
-				return true
-			}
+		if a.Covers(dir, t.Agency, t.Unit) {
+			return true
 		}
 	}
 	return false

@@ -301,7 +301,7 @@ func (s *Server) getRegister(w http.ResponseWriter, r *http.Request) error {
 	}
 	ag, ok := dir.Agency(code)
 	a, _ := motcua.ActorFromContext(ctx)
-	if !ok || !canSeeAgency(a, dir, ag) {
+	if !ok || !a.Covers(dir, ag.Code, ag.UnitCode) {
 		return motcua.NotFound("agency", code)
 	}
 	loc := motcua.Location()
@@ -402,17 +402,4 @@ var statusVI = map[motcua.Status]string{
 	motcua.StatusReturned:            "Đã trả kết quả",
 	motcua.StatusRefused:             "Từ chối",
 	motcua.StatusWithdrawn:           "Đã rút",
-}
-
-// canSeeAgency reports whether the actor holds any role at the agency.
-func canSeeAgency(a motcua.Actor, dir motcua.Directory, ag *motcua.Agency) bool {
-	if a.Kind == motcua.ActorAdmin {
-		return true
-	}
-	for _, g := range a.Grants {
-		if (g.Agency == "" || g.Agency == ag.Code) && motcua.InSubtree(dir, g.Unit, ag.UnitCode) {
-			return true
-		}
-	}
-	return false
 }

@@ -345,13 +345,24 @@ type AlertFilter struct {
 	Limit  int
 }
 
+// Scan is what one ScanDeadlines call did.
+type Scan struct {
+	// Taken counts the due times taken; fewer than the limit means none
+	// was left (or another process holds them).
+	Taken int
+	// Emitted counts the alerts emitted: a due time taken emits nothing
+	// when its deadline has moved or closed since, when its alert was
+	// emitted before, or when it is a due-soon time whose due time has
+	// passed too.
+	Emitted int
+}
+
 // DeadlineService finds and marks due deadlines.
 type DeadlineService interface {
-	// ScanDeadlines emits the due-soon and overdue alerts of every
-	// deadline whose time has come by now, at most limit deadlines, each
-	// exactly once even when several processes scan at the same time. It
-	// returns how many alerts it emitted.
-	ScanDeadlines(ctx context.Context, now time.Time, limit int) (int, error)
+	// ScanDeadlines takes up to limit of the due-soon and overdue times
+	// that have come by now and emits their alerts, each exactly once even
+	// when several processes scan at the same time.
+	ScanDeadlines(ctx context.Context, now time.Time, limit int) (Scan, error)
 	// FindAlerts returns alerts in ID order.
 	FindAlerts(ctx context.Context, f AlertFilter) ([]*Alert, error)
 }

@@ -68,20 +68,20 @@ func New(svc motcua.DeadlineService, clock motcua.Clock, cfg Config) *Scheduler 
 }
 
 // RunOnce makes one pass: it scans as of the clock's time now, batch after
-// batch, until a batch comes back short, and returns the number of alerts
-// emitted. A batch may come back short with deadlines left when some of
-// its deadlines had their alerts already, or another process was scanning
-// them; the next pass takes those left.
+// batch, until a batch takes fewer due times than it asked for, and
+// returns the number of alerts emitted. A batch may come back short with
+// due times left when another process was scanning them; the next pass
+// takes those left.
 func (s *Scheduler) RunOnce(ctx context.Context) (int, error) {
 	now := s.clock.Now()
 	total := 0
 	for {
 		n, err := s.svc.ScanDeadlines(ctx, now, s.batch)
-		total += n
+		total += n.Emitted
 		if err != nil {
 			return total, fmt.Errorf("scheduler: scan deadlines: %w", err)
 		}
-		if n < s.batch {
+		if n.Taken < s.batch {
 			return total, nil
 		}
 		if err := ctx.Err(); err != nil {

@@ -47,12 +47,12 @@ func (f *fakeStore) add(n int, soon, due time.Duration) {
 	}
 }
 
-func (f *fakeStore) ScanDeadlines(ctx context.Context, now time.Time, limit int) (int, error) {
+func (f *fakeStore) ScanDeadlines(ctx context.Context, now time.Time, limit int) (motcua.Scan, error) {
 	n, err := f.scan(now, limit)
 	if f.scanned != nil {
 		f.scanned <- err
 	}
-	return n, err
+	return motcua.Scan{Taken: n, Emitted: n}, err
 }
 
 func (f *fakeStore) scan(now time.Time, limit int) (int, error) {

@@ -26,21 +26,20 @@ func (db *DB) WriteDeadlines(ctx context.Context, dossierID string, ds []motcua.
 	return tx.Commit()
 }
 
-// DeadlineState is a stored deadline with what the scan has sent of it.
+// DeadlineState is a stored deadline with the kinds of its times still
+// in the scan's queue (due_soon before overdue).
 type DeadlineState struct {
-	Task        int
-	Agency      string
-	DueAt       time.Time
-	SoonAt      time.Time
-	NextAt      *time.Time
-	SoonSent    bool
-	OverdueSent bool
+	Task   int
+	Agency string
+	DueAt  time.Time
+	SoonAt time.Time
+	Queued []string
 }
 
 // Deadlines returns the stored deadlines of a dossier in task order.
 func (db *DB) Deadlines(ctx context.Context, dossierID string) ([]DeadlineState, error) {
-	rows, err := db.snapshots().query(ctx, `SELECT task, agency, due_at, soon_at, next_at, soon_sent, overdue_sent
-FROM deadlines WHERE dossier_id = ? ORDER BY task`, dossierID)
+	tx := db.snapshots()
+	rows, err := tx.query(ctx, `SELECT task, agency, due_at, soon_at FROM deadlines WHERE dossier_id = ? ORDER BY task`, dossierID)
 	if err != nil {
 		return nil, err
 	}
@@ -48,42 +47,54 @@ FROM deadlines WHERE dossier_id = ? ORDER BY task`, dossierID)
 	var ds []DeadlineState
 	for rows.Next() {
 		var d DeadlineState
-		if err := rows.Scan(&d.Task, &d.Agency, scanTime{&d.DueAt}, scanTime{&d.SoonAt}, nullTime(&d.NextAt), &d.SoonSent, &d.OverdueSent); err != nil {
+		if err := rows.Scan(&d.Task, &d.Agency, scanTime{&d.DueAt}, scanTime{&d.SoonAt}); err != nil {
 			return nil, err
 		}
 		ds = append(ds, d)
 	}
-	return ds, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for i, d := range ds {
+		rows, err := tx.query(ctx, `SELECT kind FROM deadline_queue WHERE dossier_id = ? AND task = ? ORDER BY at`, dossierID, d.Task)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var kind string
+			if err := rows.Scan(&kind); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			ds[i].Queued = append(ds[i].Queued, kind)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return ds, nil
 }
 
 // InsertDeadlines inserts n new deadlines, deadline(0) to deadline(n-1),
-// in bulk: a thousand rows a statement and a hundred thousand a
-// transaction. Then it updates the planner's statistics (and, on
-// PostgreSQL, the visibility map), as a database that has run for a while
-// has them.
+// with their queue rows, in bulk: a thousand rows a statement and a
+// hundred thousand a transaction. Then it updates the planner's
+// statistics (and, on PostgreSQL, the visibility map), as a database that
+// has run for a while has them.
 func (db *DB) InsertDeadlines(ctx context.Context, n int, deadline func(i int) motcua.Deadline) error {
-	const perStatement, perTx = 1000, 100_000
+	const perTx = 100_000
 	for start := 0; start < n; start += perTx {
 		tx, err := db.beginWrite(ctx)
 		if err != nil {
 			return err
 		}
-		for first := start; first < min(start+perTx, n); first += perStatement {
-			var b strings.Builder
-			b.WriteString(`INSERT INTO deadlines (dossier_id, task, code, agency, unit, role, due_at, soon_at, next_at) VALUES `)
-			args := make([]any, 0, 9*perStatement)
-			for i := first; i < min(first+perStatement, start+perTx, n); i++ {
-				if i > first {
-					b.WriteString(", ")
-				}
-				b.WriteString(`(?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-				d := deadline(i)
-				args = append(args, d.DossierID, d.Task, d.Code, d.Agency, d.Unit, d.Role, d.DueAt, d.SoonAt, d.SoonAt)
-			}
-			if _, err := tx.ExecContext(ctx, db.d.rebind(b.String()), tx.args(args)...); err != nil {
-				tx.Rollback()
-				return fmt.Errorf("insert deadlines: %w", err)
-			}
+		ds := make([]motcua.Deadline, 0, perTx)
+		for i := start; i < min(start+perTx, n); i++ {
+			ds = append(ds, deadline(i))
+		}
+		if err := insertDeadlines(ctx, tx, ds); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("insert deadlines: %w", err)
 		}
 		if err := tx.Commit(); err != nil {
 			return err
@@ -91,32 +102,40 @@ func (db *DB) InsertDeadlines(ctx context.Context, n int, deadline func(i int) m
 	}
 	q := `ANALYZE`
 	if db.d.engine == EnginePostgres {
-		q = `VACUUM ANALYZE deadlines`
+		q = `VACUUM ANALYZE deadlines, deadline_queue`
 	}
 	_, err := db.write.ExecContext(ctx, q)
 	return err
 }
 
-// CountDueDeadlines counts the deadlines with something to emit by now,
-// through the partial index: the floor under a scan, which reads the same
-// index entries.
+// CountDueDeadlines counts the queue rows whose time has come by now,
+// through the queue's key: the floor under a scan, which reads the same
+// entries.
 func (db *DB) CountDueDeadlines(ctx context.Context, now time.Time) (int, error) {
 	var n int
-	err := db.snapshots().queryRow(ctx, `SELECT count(*) FROM deadlines WHERE next_at <= ?`, now).Scan(&n)
+	err := db.snapshots().queryRow(ctx, `SELECT count(*) FROM deadline_queue WHERE at <= ?`, now).Scan(&n)
 	return n, err
 }
 
-// ResetDeadlines makes every deadline that a scan has marked due again,
-// and deletes the alerts.
-func (db *DB) ResetDeadlines(ctx context.Context) error {
+// ResetDeadlines queues again every time of every deadline that has come
+// by now, and deletes the alerts, as if no scan had run.
+func (db *DB) ResetDeadlines(ctx context.Context, now time.Time) error {
 	tx, err := db.beginWrite(ctx)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	if _, err := tx.exec(ctx, `UPDATE deadlines SET soon_sent = FALSE, overdue_sent = FALSE, next_at = soon_at
-WHERE soon_sent OR overdue_sent`); err != nil {
-		return err
+	for _, q := range []string{
+		`INSERT INTO deadline_queue (` + queueColumns + `)
+SELECT soon_at, dossier_id, task, '` + motcua.AlertDueSoon + `', due_at FROM deadlines
+WHERE soon_at < due_at AND soon_at <= ? ON CONFLICT DO NOTHING`,
+		`INSERT INTO deadline_queue (` + queueColumns + `)
+SELECT due_at, dossier_id, task, '` + motcua.AlertOverdue + `', due_at FROM deadlines
+WHERE due_at <= ? ON CONFLICT DO NOTHING`,
+	} {
+		if _, err := tx.exec(ctx, q, now); err != nil {
+			return err
+		}
 	}
 	if _, err := tx.exec(ctx, `DELETE FROM alerts`); err != nil {
 		return err
@@ -129,7 +148,7 @@ WHERE soon_sent OR overdue_sent`); err != nil {
 func (db *DB) ScanPlan(ctx context.Context, now time.Time, limit int) (string, error) {
 	q := `EXPLAIN QUERY PLAN ` + scanSQLiteDue
 	if db.d.engine == EnginePostgres {
-		q = `EXPLAIN SELECT dossier_id, task FROM deadlines WHERE next_at <= $1 ORDER BY next_at LIMIT $2 FOR UPDATE SKIP LOCKED`
+		q = `EXPLAIN SELECT at, dossier_id, task, kind FROM deadline_queue WHERE at <= $1 ORDER BY at LIMIT $2 FOR UPDATE SKIP LOCKED`
 	}
 	rows, err := db.read.QueryContext(ctx, q, db.d.arg(now), limit)
 	if err != nil {

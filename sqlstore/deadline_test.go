@@ -41,8 +41,8 @@ func (s *store) mustScan(t testing.TB, at time.Duration, limit int) int {
 		if err != nil {
 			t.Fatal(err)
 		}
-		total += n
-		if n < limit {
+		total += n.Emitted
+		if n.Taken < limit {
 			return total
 		}
 	}
@@ -123,8 +123,8 @@ func TestScanDeadlines(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, st := range ds {
-				if st.NextAt != nil || !st.OverdueSent {
-					t.Errorf("%s task %d: next_at %v, overdue sent %v; want nothing left", d, st.Task, st.NextAt, st.OverdueSent)
+				if len(st.Queued) != 0 {
+					t.Errorf("%s task %d: %v still queued; want nothing left", d, st.Task, st.Queued)
 				}
 			}
 		}
@@ -144,8 +144,8 @@ func TestScanDeadlinesInBatches(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if n != want {
-				t.Fatalf("batch emitted %d; want %d", n, want)
+			if n != (motcua.Scan{Taken: want, Emitted: want}) {
+				t.Fatalf("batch = %+v; want %d taken and emitted", n, want)
 			}
 		}
 		if _, err := s.ScanDeadlines(ctx, testNow, 0); err == nil {
@@ -168,8 +168,6 @@ func TestWriteDeadlines(t *testing.T) {
 			}
 			return ds
 		}
-		at := func(d time.Duration) *time.Time { t := testNow.Add(d); return &t }
-
 		d0, d1 := deadline("D1", 0, time.Hour, 4*time.Hour), deadline("D1", 1, time.Hour, 2*time.Hour)
 		s.mustWriteDeadlines(t, "D1", d0, d1)
 		s.mustWriteDeadlines(t, "D2", deadline("D2", 0, time.Hour, 2*time.Hour))
@@ -186,8 +184,8 @@ func TestWriteDeadlines(t *testing.T) {
 			t.Fatalf("scan after an unchanged write emitted %d; want 0", n)
 		}
 		want := []sqlstore.DeadlineState{
-			{Task: 0, Agency: testkit.AgencyCommune, DueAt: d0.DueAt, SoonAt: d0.SoonAt, NextAt: at(4 * time.Hour), SoonSent: true},
-			{Task: 1, Agency: testkit.AgencyDistrict, DueAt: d1.DueAt, SoonAt: d1.SoonAt, NextAt: at(2 * time.Hour), SoonSent: true},
+			{Task: 0, Agency: testkit.AgencyCommune, DueAt: d0.DueAt, SoonAt: d0.SoonAt, Queued: []string{motcua.AlertOverdue}},
+			{Task: 1, Agency: testkit.AgencyDistrict, DueAt: d1.DueAt, SoonAt: d1.SoonAt, Queued: []string{motcua.AlertOverdue}},
 		}
 		if got := state("D1"); !equalStates(got, want) {
 			t.Fatalf("after an unchanged write: %+v; want %+v", got, want)
@@ -209,8 +207,8 @@ func TestWriteDeadlines(t *testing.T) {
 		d2.SoonAt = time.Time{} // no due-soon time: the due time
 		s.mustWriteDeadlines(t, "D1", d1, d2)
 		want = []sqlstore.DeadlineState{
-			{Task: 1, Agency: testkit.AgencyCommune, DueAt: d1.DueAt, SoonAt: d1.SoonAt, NextAt: at(5 * time.Hour)},
-			{Task: 2, Agency: testkit.AgencyCommune, DueAt: d2.DueAt, SoonAt: d2.DueAt, NextAt: at(3 * time.Hour)},
+			{Task: 1, Agency: testkit.AgencyCommune, DueAt: d1.DueAt, SoonAt: d1.SoonAt, Queued: []string{motcua.AlertDueSoon, motcua.AlertOverdue}},
+			{Task: 2, Agency: testkit.AgencyCommune, DueAt: d2.DueAt, SoonAt: d2.DueAt, Queued: []string{motcua.AlertOverdue}},
 		}
 		if got := state("D1"); !equalStates(got, want) {
 			t.Fatalf("after a new due time: %+v; want %+v", got, want)
@@ -254,9 +252,8 @@ func TestWriteDeadlines(t *testing.T) {
 
 func equalStates(a, b []sqlstore.DeadlineState) bool {
 	return slices.EqualFunc(a, b, func(x, y sqlstore.DeadlineState) bool {
-		nx, ny := x.NextAt, y.NextAt
-		x.NextAt, y.NextAt = nil, nil
-		return x == y && (nx == nil) == (ny == nil) && (nx == nil || nx.Equal(*ny))
+		return x.Task == y.Task && x.Agency == y.Agency && x.DueAt.Equal(y.DueAt) && x.SoonAt.Equal(y.SoonAt) &&
+			slices.Equal(x.Queued, y.Queued)
 	})
 }
 
@@ -290,8 +287,8 @@ func TestScanDeadlinesConcurrently(t *testing.T) {
 							t.Error(err)
 							return
 						}
-						counts[g] += n
-						if n == 0 {
+						counts[g] += n.Emitted
+						if n.Taken == 0 {
 							return
 						}
 					}
@@ -473,8 +470,8 @@ func TestFindAlerts(t *testing.T) {
 	})
 }
 
-// TestScanUsesIndex checks that a scan finds the due deadlines through the
-// partial index on next_at.
+// TestScanUsesIndex checks that a scan finds the due times through the
+// queue's key, in its order.
 func TestScanUsesIndex(t *testing.T) {
 	testkit.ForEachEngine(t, func(t *testing.T, dsn string) {
 		s := mustOpenStore(t, dsn)
@@ -489,8 +486,8 @@ func TestScanUsesIndex(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !strings.Contains(plan, "deadlines_next_at") {
-			t.Errorf("the scan does not use deadlines_next_at:\n%s", plan)
+		if !strings.Contains(plan, "PRIMARY KEY") && !strings.Contains(plan, "deadline_queue_pkey") {
+			t.Errorf("the scan does not use the queue's key:\n%s", plan)
 		}
 		if strings.Contains(plan, "TEMP B-TREE") {
 			t.Errorf("the scan sorts:\n%s", plan)
@@ -500,11 +497,11 @@ func TestScanUsesIndex(t *testing.T) {
 
 // BenchmarkScanDeadlines measures the pass of the scheduler over a million
 // open deadlines of which 1% are due (half overdue, half due soon): scans
-// of a thousand until one emits nothing ("pass"), against the count of the
-// due deadlines through the same index ("count"), the floor under a scan.
-// The due deadlines are every hundredth row, spread over the whole table
-// as the worst case is (each dirties a page of its own), or the first
-// rows. The deadlines are loaded once, before either is timed.
+// of a thousand until one takes nothing ("pass"), against the count of the
+// due times through the queue's key ("count"), the floor under a scan.
+// The due deadlines are every hundredth row, spread over the whole
+// deadlines table as the worst case is, or the first rows. The deadlines
+// are loaded once, before either is timed.
 func BenchmarkScanDeadlines(b *testing.B) {
 	const total, due = 1_000_000, 10_000
 	agencies := []string{testkit.AgencyCommune, testkit.AgencyDistrict, testkit.AgencyJustice}
@@ -547,14 +544,17 @@ func benchScan(b *testing.B, clustered bool, total, due int, agencies, units []s
 		if err != nil {
 			b.Fatal(err)
 		}
+		// Each due deadline has its due-soon time queued; half of them
+		// their due time too.
+		queued := due + due/2
 		b.Run("count", func(b *testing.B) {
 			for b.Loop() {
 				n, err := s.CountDueDeadlines(ctx, now)
 				if err != nil {
 					b.Fatal(err)
 				}
-				if n != due {
-					b.Fatalf("counted %d due deadlines; want %d", n, due)
+				if n != queued {
+					b.Fatalf("counted %d due times; want %d", n, queued)
 				}
 			}
 		})
@@ -566,16 +566,16 @@ func benchScan(b *testing.B, clustered bool, total, due int, agencies, units []s
 					if err != nil {
 						b.Fatal(err)
 					}
-					if n == 0 {
+					if n.Taken == 0 {
 						break
 					}
-					emitted += n
+					emitted += n.Emitted
 				}
 				b.StopTimer()
 				if emitted != due {
 					b.Fatalf("a pass emitted %d alerts; want %d", emitted, due)
 				}
-				if err := s.ResetDeadlines(ctx); err != nil {
+				if err := s.ResetDeadlines(ctx, now); err != nil {
 					b.Fatal(err)
 				}
 				b.StartTimer()

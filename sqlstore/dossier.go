@@ -412,6 +412,18 @@ func insertDossier(ctx context.Context, tx *txn, d *motcua.Dossier, deadlines []
 			q.WriteString(deadlineTuple)
 			row = append(row, deadlineRow(dl)...)
 		}
+		q.WriteString(`), k AS (INSERT INTO deadline_queue (` + queueColumns + `) VALUES `)
+		n := 0
+		for _, dl := range deadlines {
+			for _, k := range queueOf(dl) {
+				if n > 0 {
+					q.WriteString(", ")
+				}
+				n++
+				q.WriteString(queueTuple)
+				row = append(row, k.row(dl.DossierID)...)
+			}
+		}
 		q.WriteString(`)`)
 	}
 	q.WriteString(` ` + insertEventQuery)

@@ -105,7 +105,7 @@ func hotQueries() []string {
 		findUnitQuery, findAgencyQuery, findProcedureQuery, findProcedureVersionQuery, procedureAgenciesQuery, receiptQuery,
 		findDossierByIDQuery, findDossierByCodeQuery, findDocByIDQuery, findDocByCodeQuery, findEventsQuery, findIdempotencyQuery,
 		nextCodeQuery, insertDossierQuery, updateDossierQuery, insertEventQuery, insertIdempotencyQuery,
-		calendarRevisionQuery, deleteDeadlineQuery, upsertDeadlineQuery, insertDeadlineQuery,
+		calendarRevisionQuery, deleteDeadlineQuery, upsertDeadlineQuery, insertDeadlineQuery, queueQuery, unqueueQuery,
 	}
 }
 

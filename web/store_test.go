@@ -40,7 +40,7 @@ type fakeStore struct {
 	FindProcessFn    func(ctx context.Context, code string, version int) (*motcua.Process, error)
 	FindProcessesFn  func(ctx context.Context, procedure string) ([]*motcua.Process, error)
 	DossierProcessFn func(ctx context.Context, d *motcua.Dossier) (*motcua.Process, error)
-	ScanDeadlinesFn  func(ctx context.Context, now time.Time, limit int) (int, error)
+	ScanDeadlinesFn  func(ctx context.Context, now time.Time, limit int) (motcua.Scan, error)
 	FindAlertsFn     func(ctx context.Context, f motcua.AlertFilter) ([]*motcua.Alert, error)
 	SaveStaffFn      func(ctx context.Context, s *motcua.Staff) (string, error)
 	StaffByTokenFn   func(ctx context.Context, token string) (*motcua.Staff, error)
@@ -255,9 +255,9 @@ func (f *fakeStore) DossierProcess(ctx context.Context, d *motcua.Dossier) (*mot
 	return f.DossierProcessFn(ctx, d)
 }
 
-func (f *fakeStore) ScanDeadlines(ctx context.Context, now time.Time, limit int) (int, error) {
+func (f *fakeStore) ScanDeadlines(ctx context.Context, now time.Time, limit int) (motcua.Scan, error) {
 	if f.ScanDeadlinesFn == nil {
-		return 0, f.unexpected("ScanDeadlines")
+		return motcua.Scan{}, f.unexpected("ScanDeadlines")
 	}
 	return f.ScanDeadlinesFn(ctx, now, limit)
 }

@@ -173,3 +173,34 @@ func (db *DB) ScanPlan(ctx context.Context, now time.Time, limit int) (string, e
 	}
 	return b.String(), rows.Err()
 }
+
+// ExecThrough applies the migrations up to and including last to the
+// database named by dsn, then runs the statements stmts, each with no
+// arguments: a database as an earlier release left it.
+func ExecThrough(ctx context.Context, dsn, last string, stmts ...string) error {
+	d, write, read, err := openPools(ctx, dsn)
+	if err != nil {
+		return err
+	}
+	db := &DB{d: d, write: write, read: read, clock: motcua.SystemClock{}, loc: motcua.Location()}
+	defer read.Close()
+	defer write.Close()
+	names, err := db.migrationNames()
+	if err != nil {
+		return err
+	}
+	for _, name := range names {
+		if name > last {
+			break
+		}
+		if _, err := db.migrate(ctx, name); err != nil {
+			return fmt.Errorf("migration %s: %w", name, err)
+		}
+	}
+	for _, q := range stmts {
+		if _, err := db.write.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("%s: %w", q, err)
+		}
+	}
+	return nil
+}

@@ -584,3 +584,45 @@ func benchScan(b *testing.B, clustered bool, total, due int, agencies, units []s
 		})
 	})
 }
+
+// TestMigrateDeadlineQueue upgrades a database whose deadlines carried
+// what was sent in their own rows: each time not yet sent is queued, and
+// the scan then emits exactly those.
+func TestMigrateDeadlineQueue(t *testing.T) {
+	testkit.ForEachEngine(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		ts := func(d time.Duration) string { return "'" + testNow.Add(d).UTC().Format(time.RFC3339Nano) + "'" }
+		row := func(id string, soon, due time.Duration, next string, soonSent, overdueSent bool) string {
+			return fmt.Sprintf(`INSERT INTO deadlines (dossier_id, task, code, agency, unit, role, due_at, soon_at, next_at, soon_sent, overdue_sent)
+VALUES ('%s', 0, 'C-%s', '%s', '%s', 'specialist', %s, %s, %s, %t, %t)`,
+				id, id, testkit.AgencyCommune, testkit.UnitCommune, ts(due), ts(soon), next, soonSent, overdueSent)
+		}
+		err := sqlstore.ExecThrough(ctx, dsn, "0005_deadlines.sql",
+			row("fresh", time.Hour, 2*time.Hour, ts(time.Hour), false, false),
+			row("warned", -time.Hour, time.Hour, ts(time.Hour), true, false),
+			row("late", -2*time.Hour, -time.Hour, "NULL", true, true),
+			row("nosoon", 3*time.Hour, 3*time.Hour, ts(3*time.Hour), false, false),
+		)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := mustOpenStore(t, dsn)
+		for id, want := range map[string][]string{
+			"fresh":  {motcua.AlertDueSoon, motcua.AlertOverdue},
+			"warned": {motcua.AlertOverdue},
+			"late":   nil,
+			"nosoon": {motcua.AlertOverdue},
+		} {
+			ds, err := s.Deadlines(ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(ds) != 1 || !slices.Equal(ds[0].Queued, want) {
+				t.Errorf("%s after the upgrade: %+v; want %v queued", id, ds, want)
+			}
+		}
+		if n := s.mustScan(t, 4*time.Hour, 100); n != 3 {
+			t.Errorf("the scan after the upgrade emitted %d alerts; want 3 (fresh, warned and nosoon overdue)", n)
+		}
+	})
+}

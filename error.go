@@ -55,6 +55,11 @@ const (
 	FieldUnknown  = "unknown"
 	FieldTooLong  = "too_long"
 	FieldValue    = "value"
+	FieldTooShort = "too_short"
+	// FieldCommon marks a password found among the commonly used ones,
+	// FieldContainsName one that contains the account's name.
+	FieldCommon       = "common"
+	FieldContainsName = "contains_name"
 )
 
 // Error implements the error interface.

@@ -13,8 +13,13 @@ import (
 // an API token (shown once, stored as its SHA-256). Passwords, sessions
 // and second factors come with the identity service.
 type Staff struct {
-	ID        string    `json:"id"`
-	Name      string    `json:"name"`
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	// Email is optional; a staff member may sign in with it instead of
+	// the ID.
+	Email string `json:"email,omitempty"`
+	// Disabled accounts cannot sign in or use their token.
+	Disabled  bool      `json:"disabled,omitempty"`
 	Grants    []Grant   `json:"grants"`
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
@@ -25,7 +30,10 @@ func (s *Staff) Actor() Actor {
 	return Actor{Kind: ActorOfficer, ID: s.ID, Name: s.Name, Grants: s.Grants}
 }
 
-var validStaffID = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)
+var (
+	validStaffID = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)
+	validEmail   = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)
+)
 
 // Validate checks the fields that need no lookup and returns EINVALID
 // listing every bad field.
@@ -40,6 +48,10 @@ func (s *Staff) Validate() error {
 		fs.Add("name", FieldRequired, "name is required")
 	} else if utf8.RuneCountInString(s.Name) > 200 {
 		fs.Add("name", FieldTooLong, "name is too long")
+	}
+	s.Email = strings.ToLower(strings.TrimSpace(s.Email))
+	if s.Email != "" && (len(s.Email) > 254 || !validEmail.MatchString(s.Email)) {
+		fs.Add("email", FieldFormat, "email is not an e-mail address")
 	}
 	if len(s.Grants) == 0 {
 		fs.Add("grants", FieldRequired, "grant at least one role")

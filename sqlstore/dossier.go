@@ -187,7 +187,8 @@ func (db *DB) CreateDossiers(ctx context.Context, ins []*motcua.DossierInput) (d
 func (db *DB) FindDossier(ctx context.Context, ref string) (d *motcua.Dossier, err error) {
 	defer markUnavailable(&err)
 	if db.d.roundTrips {
-		return readDossier(ctx, db.snapshots(), ref)
+		d, _, err := readDossier(ctx, db.snapshots(), ref)
+		return d, err
 	}
 	d, _, err = findDossier(ctx, db.snapshots(), ref, false)
 	return d, err
@@ -477,7 +478,16 @@ var errNeedsTransaction = errors.New("the action needs a write transaction")
 // and computes the action req by actor on it. Out of a write transaction
 // (tx.Tx nil) an action that draws a code fails with errNeedsTransaction.
 func computeChange(ctx context.Context, tx *txn, ref string, req motcua.ActionRequest, actor motcua.Actor, lock bool) (*change, error) {
-	d, head, err := findDossier(ctx, tx, ref, lock)
+	var d *motcua.Dossier
+	var head string
+	var err error
+	if tx.Tx == nil && tx.db.d.engine == EnginePostgres {
+		// PostgreSQL, out of a transaction: one statement, one round
+		// trip.
+		d, head, err = readDossier(ctx, tx, ref)
+	} else {
+		d, head, err = findDossier(ctx, tx, ref, lock)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -734,16 +744,16 @@ const (
 )
 
 // readDossier returns the dossier with the ID or code ref with its events,
-// read with one statement rather than findDossier's two. Returns
-// ENOTFOUND.
-func readDossier(ctx context.Context, tx *txn, ref string) (*motcua.Dossier, error) {
+// and the hash of its last event, read with one statement rather than
+// findDossier's two. Returns ENOTFOUND.
+func readDossier(ctx context.Context, tx *txn, ref string) (*motcua.Dossier, string, error) {
 	q := readDossierByCodeQuery
 	if motcua.IsDossierID(ref) {
 		q = readDossierByIDQuery
 	}
 	rows, err := tx.query(ctx, q, ref, ref)
 	if err != nil {
-		return nil, fmt.Errorf("sqlstore: find dossier %s: %w", ref, err)
+		return nil, "", fmt.Errorf("sqlstore: find dossier %s: %w", ref, err)
 	}
 	defer rows.Close()
 	var k int
@@ -762,25 +772,25 @@ func readDossier(ctx context.Context, tx *txn, ref string) (*motcua.Dossier, err
 	var d *motcua.Dossier
 	for rows.Next() {
 		if err := rows.Scan(dest...); err != nil {
-			return nil, fmt.Errorf("sqlstore: find dossier %s: %w", ref, err)
+			return nil, "", fmt.Errorf("sqlstore: find dossier %s: %w", ref, err)
 		}
 		if d != nil {
 			d.Events = append(d.Events, es.event())
 			continue
 		}
 		if d, err = ds.dossier(); err != nil {
-			return nil, fmt.Errorf("sqlstore: find dossier %s: %w", ref, err)
+			return nil, "", fmt.Errorf("sqlstore: find dossier %s: %w", ref, err)
 		}
 		d.Events = make([]*motcua.Event, 0, d.Version)
 		dest = slices.Concat([]any{&k}, skips(len(dossierDest)), eventDest)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlstore: find dossier %s: %w", ref, err)
+		return nil, "", fmt.Errorf("sqlstore: find dossier %s: %w", ref, err)
 	}
 	if d == nil {
-		return nil, motcua.NotFound("dossier", ref)
+		return nil, "", motcua.NotFound("dossier", ref)
 	}
-	return d, nil
+	return d, ds.head, nil
 }
 
 // dossierScan receives the dossierColumns of a row.

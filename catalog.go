@@ -37,6 +37,10 @@ type Store interface {
 	ProcessService
 	DeadlineService
 	StaffService
+	CredentialService
+	SessionService
+	CitizenService
+	AuditService
 	// Directory returns the units and agencies as processes see them.
 	Directory(ctx context.Context) (Directory, error)
 	// LegalCalendar returns the legal calendar of every unit as it is now.

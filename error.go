@@ -14,6 +14,7 @@ const (
 	ENOTFOUND     = "not_found"    // 404
 	ECONFLICT     = "conflict"     // 409
 	ETOOLARGE     = "too_large"    // 413
+	ETOOMANY      = "too_many"     // 429; Params["retry_after"] is the wait in seconds
 	EUNAVAILABLE  = "unavailable"  // 503
 	EINTERNAL     = "internal"     // 500
 )
@@ -56,6 +57,8 @@ const (
 	FieldTooLong  = "too_long"
 	FieldValue    = "value"
 	FieldTooShort = "too_short"
+	// FieldTaken marks a value another record already has.
+	FieldTaken = "taken"
 	// FieldCommon marks a password found among the commonly used ones,
 	// FieldContainsName one that contains the account's name.
 	FieldCommon       = "common"

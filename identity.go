@@ -2,6 +2,7 @@ package motcua
 
 import (
 	"context"
+	"net/url"
 	"time"
 )
 
@@ -45,7 +46,10 @@ type Session struct {
 	// cookie must echo.
 	CSRF string
 	// MFA is set once the second factor was checked.
-	MFA        bool
+	MFA bool
+	// Limited, when set, is what the session must do before anything
+	// else: LimitPasswordChange or LimitTOTPSetup.
+	Limited    string
 	CreatedAt  time.Time
 	LastSeenAt time.Time
 	// ExpiresAt is the absolute end of the session, however active.
@@ -53,6 +57,12 @@ type Session struct {
 	IP        string
 	UserAgent string
 }
+
+// Session limits.
+const (
+	LimitPasswordChange = "password_change"
+	LimitTOTPSetup      = "totp_setup"
+)
 
 // SessionService stores sessions.
 type SessionService interface {
@@ -117,4 +127,75 @@ type CitizenService interface {
 	SignInCitizen(ctx context.Context, c *Citizen) (*Citizen, error)
 	// FindCitizen returns a citizen by ID. Returns ENOTFOUND.
 	FindCitizen(ctx context.Context, id string) (*Citizen, error)
+}
+
+// SignInRequest is a staff member's sign-in: the login (staff ID or
+// e-mail), the password and, once enrolled, the second factor's code.
+type SignInRequest struct {
+	Login     string
+	Password  string
+	TOTP      string
+	IP        string
+	UserAgent string
+}
+
+// SignedIn is a new session. Token goes to the browser's cookie (or the
+// client) and is stored nowhere else.
+type SignedIn struct {
+	Token   string
+	Session *Session
+	Actor   Actor
+}
+
+// TOTPEnrolment is a second factor offered to a staff member: the secret
+// in base32 and as an otpauth:// URI for authenticator apps.
+type TOTPEnrolment struct {
+	Secret string `json:"secret"`
+	URI    string `json:"uri"`
+}
+
+// CitizenFlow is a citizen's sign-in in progress at the identity
+// provider: the browser goes to URL; the rest is kept by the browser in a
+// short-lived cookie and checked when the provider sends it back.
+type CitizenFlow struct {
+	State    string `json:"state"`
+	Nonce    string `json:"nonce"`
+	Verifier string `json:"verifier"`
+	URL      string `json:"-"`
+}
+
+// AuthService signs staff and citizens in and out and checks sessions.
+// Failures are audited.
+type AuthService interface {
+	// SignIn checks a staff member's credentials and opens a session.
+	// Every wrong login or password gets the same EUNAUTHORIZED
+	// ("sign_in_failed"); a missing or wrong second factor
+	// EUNAUTHORIZED "totp_required" or "totp_invalid"; too many recent
+	// failures ETOOMANY.
+	SignIn(ctx context.Context, req SignInRequest) (*SignedIn, error)
+	// Authenticate returns the session of token and the actor behind it.
+	// Returns EUNAUTHORIZED for an unknown, expired or idle session.
+	Authenticate(ctx context.Context, token string) (*Session, Actor, error)
+	// SignOut ends the session of token.
+	SignOut(ctx context.Context, token string) error
+	// SignOutEverywhere ends every session of the session's subject.
+	SignOutEverywhere(ctx context.Context, s *Session) (int, error)
+	// ChangePassword replaces the staff member's password after checking
+	// the current one, ends every session of theirs and opens a new one.
+	ChangePassword(ctx context.Context, token, current, next string) (*SignedIn, error)
+	// ResetPassword gives the staff member id a temporary password, to
+	// be changed at the next sign-in, and ends their sessions. The actor
+	// in ctx must be an administrator.
+	ResetPassword(ctx context.Context, id string) (string, error)
+	// BeginTOTP offers a new second factor to the session's staff member.
+	BeginTOTP(ctx context.Context, s *Session) (*TOTPEnrolment, error)
+	// ConfirmTOTP enrols secret once code shows the app holds it, ends
+	// every session of the staff member and opens a new one.
+	ConfirmTOTP(ctx context.Context, token, secret, code string) (*SignedIn, error)
+	// BeginCitizen starts a citizen's sign-in at the identity provider.
+	// Returns EUNAVAILABLE when none is configured.
+	BeginCitizen(ctx context.Context) (*CitizenFlow, error)
+	// FinishCitizen completes it with the provider's answer (the query
+	// of its redirect) and opens the citizen's session.
+	FinishCitizen(ctx context.Context, flow CitizenFlow, query url.Values, ip, userAgent string) (*SignedIn, error)
 }

@@ -55,12 +55,32 @@ type Actor struct {
 	Name string `json:"name,omitempty"`
 	// Grants are the roles the actor holds (officers and API clients).
 	Grants []Grant `json:"-"`
+	// Person is a citizen's 12-digit personal identification number, as
+	// their identity provider vouched for it: the dossiers whose
+	// applicant has it are theirs.
+	Person string `json:"-"`
 }
 
 // Same reports whether a and b are the same actor: the same kind, ID and
 // name (grants aside).
 func (a Actor) Same(b Actor) bool {
 	return a.Kind == b.Kind && a.ID == b.ID && a.Name == b.Name
+}
+
+// Administers reports whether the actor administers the whole system:
+// the bootstrap administrator, or staff with the city administrator role.
+func (a Actor) Administers() bool {
+	return a.Kind == ActorAdmin || a.HasRole(RoleCityAdmin)
+}
+
+// HasRole reports whether the actor holds role anywhere.
+func (a Actor) HasRole(role string) bool {
+	for _, g := range a.Grants {
+		if g.Role == role {
+			return true
+		}
+	}
+	return false
 }
 
 // Actor kinds.

@@ -106,6 +106,7 @@ func hotQueries() []string {
 		findDossierByIDQuery, findDossierByCodeQuery, findDocByIDQuery, findDocByCodeQuery, findEventsQuery, findIdempotencyQuery,
 		nextCodeQuery, insertDossierQuery, updateDossierQuery, insertEventQuery, insertIdempotencyQuery,
 		calendarRevisionQuery, deleteDeadlineQuery, upsertDeadlineQuery, insertDeadlineQuery, queueQuery, unqueueQuery,
+		sessionByHashQuery, touchSessionQuery, staffByLoginQuery, findCitizenQuery,
 	}
 }
 

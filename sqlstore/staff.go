@@ -19,11 +19,12 @@ import (
 // recognisable.
 const staffTokenPrefix = "mcs_"
 
-// SaveStaff creates the staff member s or replaces its name and grants,
-// and returns a new API token (256 random bits), stored only as its
-// SHA-256, which replaces any earlier token. Returns EINVALID for bad
-// fields, unknown units or agencies, or an agency outside its grant's
-// unit subtree.
+// SaveStaff creates the staff member s or replaces its name, e-mail,
+// disabled flag and grants, and returns a new API token (256 random
+// bits), stored only as its SHA-256, which replaces any earlier token.
+// Credentials stay as they are. Returns EINVALID for bad fields, an
+// e-mail another member has, unknown units or agencies, or an agency
+// outside its grant's unit subtree.
 func (db *DB) SaveStaff(ctx context.Context, s *motcua.Staff) (token string, err error) {
 	defer markUnavailable(&err)
 	if err := s.Validate(); err != nil {
@@ -64,12 +65,23 @@ func (db *DB) SaveStaff(ctx context.Context, s *motcua.Staff) (token string, err
 	if err != nil {
 		return "", fmt.Errorf("sqlstore: save staff %s: %w", s.ID, err)
 	}
-	err = tx.queryRow(ctx, `INSERT INTO staff (id, name, grants, token_hash, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?)
-		ON CONFLICT (id) DO UPDATE SET name = excluded.name, grants = excluded.grants,
-		token_hash = excluded.token_hash, updated_at = excluded.updated_at
+	var email any // NULL
+	if s.Email != "" {
+		email = s.Email
+	}
+	err = tx.queryRow(ctx, `INSERT INTO staff (id, name, email, disabled, grants, token_hash, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET name = excluded.name, email = excluded.email, disabled = excluded.disabled,
+		grants = excluded.grants, token_hash = excluded.token_hash, updated_at = excluded.updated_at
 		RETURNING created_at, updated_at`,
-		s.ID, s.Name, string(grants), hashToken(token), tx.now, tx.now).Scan(scanTime{&s.CreatedAt}, scanTime{&s.UpdatedAt})
+		s.ID, s.Name, email, s.Disabled, string(grants), hashToken(token), tx.now, tx.now).Scan(scanTime{&s.CreatedAt}, scanTime{&s.UpdatedAt})
+	if s.Email != "" && db.d.isUniqueViolation(err) {
+		// Only the e-mail can collide: the ID is the conflict target and
+		// the token is new.
+		var fs motcua.Fields
+		fs.Add("email", motcua.FieldTaken, "email belongs to another staff member")
+		return "", fs.Err()
+	}
 	if err != nil {
 		return "", fmt.Errorf("sqlstore: save staff %s: %w", s.ID, err)
 	}
@@ -80,7 +92,7 @@ func (db *DB) SaveStaff(ctx context.Context, s *motcua.Staff) (token string, err
 }
 
 // StaffByToken returns the staff member holding token. Returns
-// EUNAUTHORIZED when there is none.
+// EUNAUTHORIZED when there is none or they are disabled.
 func (db *DB) StaffByToken(ctx context.Context, token string) (s *motcua.Staff, err error) {
 	defer markUnavailable(&err)
 	unauthorized := &motcua.Error{Code: motcua.EUNAUTHORIZED, Reason: "unauthorized",
@@ -90,17 +102,26 @@ func (db *DB) StaffByToken(ctx context.Context, token string) (s *motcua.Staff, 
 	}
 	s = &motcua.Staff{}
 	var grants string
-	err = db.snapshots().queryRow(ctx, `SELECT id, name, grants, created_at, updated_at FROM staff WHERE token_hash = ?`,
-		hashToken(token)).Scan(&s.ID, &s.Name, &grants, scanTime{&s.CreatedAt}, scanTime{&s.UpdatedAt})
+	err = db.snapshots().queryRow(ctx, `SELECT id, name, COALESCE(email, ''), grants, created_at, updated_at
+		FROM staff WHERE token_hash = ? AND NOT disabled`,
+		hashToken(token)).Scan(&s.ID, &s.Name, &s.Email, &grants, scanTime{&s.CreatedAt}, scanTime{&s.UpdatedAt})
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, unauthorized
 	} else if err != nil {
 		return nil, fmt.Errorf("sqlstore: find staff by token: %w", err)
 	}
-	if err := json.Unmarshal([]byte(grants), &s.Grants); err != nil {
-		return nil, fmt.Errorf("sqlstore: decode grants of %s: %w", s.ID, err)
+	if err := decodeGrants(s, grants); err != nil {
+		return nil, err
 	}
 	return s, nil
+}
+
+// decodeGrants sets the grants of s from their stored JSON.
+func decodeGrants(s *motcua.Staff, grants string) error {
+	if err := json.Unmarshal([]byte(grants), &s.Grants); err != nil {
+		return fmt.Errorf("sqlstore: decode grants of %s: %w", s.ID, err)
+	}
+	return nil
 }
 
 func hashToken(token string) string {

@@ -11,8 +11,8 @@ import (
 // Token prefixes, so that a leaked token is recognisable (secret
 // scanners) and a token of one kind is not taken for another.
 const (
-	SessionTokenPrefix = "mcs_" // staff sessions and the staff API tokens of sqlstore
-	APIKeyPrefix       = "mck_" // API keys
+	SessionTokenPrefix = "mss_" // sessions (cookies)
+	APIKeyPrefix       = "mck_" // API keys of partner systems
 )
 
 // tokenBytes is the entropy of a token: 256 bits.

@@ -8,7 +8,7 @@ import (
 )
 
 func TestNewToken(t *testing.T) {
-	shape := regexp.MustCompile(`^mcs_[a-z2-7]{52}$`)
+	shape := regexp.MustCompile(`^mss_[a-z2-7]{52}$`)
 	seen := map[string]bool{}
 	for range 100 {
 		tok, hash, err := NewToken(SessionTokenPrefix)
@@ -16,7 +16,7 @@ func TestNewToken(t *testing.T) {
 			t.Fatal(err)
 		}
 		if !shape.MatchString(tok) {
-			t.Fatalf("NewToken() = %q, want mcs_ and 52 lower-case base32 characters", tok)
+			t.Fatalf("NewToken() = %q, want mss_ and 52 lower-case base32 characters", tok)
 		}
 		if seen[tok] {
 			t.Fatalf("NewToken() repeated %q", tok)

@@ -208,8 +208,8 @@ func (s *Service) SignIn(ctx context.Context, req motcua.SignInRequest) (*motcua
 			return nil, tooMany(wait)
 		}
 		s.hasher.Dummy(ctx, req.Password)
-		s.missed("login:"+login, now)
-		s.missed("ip:"+req.IP, now)
+		s.missed("login:"+login, 1, now)
+		s.missed("ip:"+req.IP, 5, now)
 		s.audit(ctx, anon, motcua.AuditSignInFailed, "staff:"+login, motcua.OutcomeFailed, req.IP, "unknown login")
 		return nil, signInFailed()
 	} else if err != nil {
@@ -222,10 +222,10 @@ func (s *Service) SignIn(ctx context.Context, req motcua.SignInRequest) (*motcua
 		return nil, tooMany(until.Sub(now))
 	}
 	fail := func(detail string, e error) (*motcua.SignedIn, error) {
-		if _, err := s.store.RecordSignIn(ctx, st.ID, false, now); err != nil {
+		if err := s.recordFailure(ctx, st.ID, cr, now); err != nil {
 			return nil, err
 		}
-		s.missed("ip:"+req.IP, now)
+		s.missed("ip:"+req.IP, 5, now)
 		s.audit(ctx, who, motcua.AuditSignInFailed, object, motcua.OutcomeFailed, req.IP, detail)
 		return nil, e
 	}
@@ -350,15 +350,32 @@ func (s *Service) throttled(key string, free int, now time.Time) time.Duration {
 	return 0
 }
 
-// missed records a failure of key.
-func (s *Service) missed(key string, now time.Time) {
+// missed records a failure of key, under the policy throttled applies
+// to it (free times the lockout's free attempts).
+func (s *Service) missed(key string, free int, now time.Time) {
+	l := s.lockout
+	l.Free *= free
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if len(s.misses) >= maxCached {
 		clear(s.misses)
 	}
 	m := s.misses[key]
-	s.misses[key] = miss{failures: s.lockout.Fail(m.failures, m.last, now), last: now}
+	s.misses[key] = miss{failures: l.Fail(m.failures, m.last, now), last: now}
+}
+
+// recordFailure counts a failed attempt of the staff member id whose
+// credentials were cr: one failure more, or the first of a new series
+// when the earlier ones are forgotten (Lockout.Fail), which the store,
+// unaware of the policy, is told by clearing them first.
+func (s *Service) recordFailure(ctx context.Context, id string, cr *motcua.Credentials, now time.Time) error {
+	if cr.Failures > 0 && s.lockout.Fail(cr.Failures, cr.LastFailure, now) == 1 {
+		if _, err := s.store.RecordSignIn(ctx, id, true, now); err != nil {
+			return err
+		}
+	}
+	_, err := s.store.RecordSignIn(ctx, id, false, now)
+	return err
 }
 
 // audit appends a record; a failure is logged, since the caller's answer
@@ -533,7 +550,7 @@ func (s *Service) ChangePassword(ctx context.Context, token, current, next strin
 		return nil, fmt.Errorf("auth: change password of %s: %w", st.ID, err)
 	}
 	if !ok {
-		if _, err := s.store.RecordSignIn(ctx, st.ID, false, now); err != nil {
+		if err := s.recordFailure(ctx, st.ID, cr, now); err != nil {
 			return nil, err
 		}
 		s.audit(ctx, who, motcua.AuditPasswordChange, "staff:"+st.ID, motcua.OutcomeFailed, sess.IP, "wrong current password")
@@ -586,12 +603,21 @@ func (s *Service) ResetPassword(ctx context.Context, id string) (string, error) 
 	if err := s.store.SetPassword(ctx, st.ID, h, true, s.clock.Now()); err != nil {
 		return "", err
 	}
+	// A reset is also the way back for a staff member who lost their
+	// second factor or locked themselves out: both are cleared, and the
+	// second factor is enrolled again at the next sign-in where required.
+	if err := s.store.SetTOTP(ctx, st.ID, nil); err != nil {
+		return "", err
+	}
+	if _, err := s.store.RecordSignIn(ctx, st.ID, true, s.clock.Now()); err != nil {
+		return "", err
+	}
 	if _, err := s.store.DeleteSessions(ctx, motcua.SessionStaff, st.ID); err != nil {
 		return "", err
 	}
 	s.forgetSubject(motcua.SessionStaff, st.ID)
 	rec := &motcua.AuditRecord{At: s.clock.Now(), Actor: admin, Action: motcua.AuditPasswordReset,
-		Object: "staff:" + st.ID, Outcome: motcua.OutcomeOK}
+		Object: "staff:" + st.ID, Outcome: motcua.OutcomeOK, Detail: "password and second factor reset"}
 	if err := s.store.Audit(ctx, rec); err != nil {
 		return "", fmt.Errorf("auth: audit password reset of %s: %w", st.ID, err)
 	}
@@ -614,9 +640,15 @@ func (s *Service) BeginTOTP(ctx context.Context, sess *motcua.Session) (*motcua.
 
 // ConfirmTOTP implements motcua.AuthService.
 func (s *Service) ConfirmTOTP(ctx context.Context, token, secret, code string) (*motcua.SignedIn, error) {
-	sess, st, _, err := s.staffSession(ctx, token)
+	sess, st, cr, err := s.staffSession(ctx, token)
 	if err != nil {
 		return nil, err
+	}
+	if cr.TOTPSecret != nil {
+		// Replacing a second factor takes an administrator's reset: a
+		// stolen session must not be enough to take the account over.
+		return nil, &motcua.Error{Code: motcua.ECONFLICT, Reason: "totp_enrolled",
+			Message: "A second factor is already set up; an administrator's reset is needed to replace it."}
 	}
 	raw, err := totpEncoding.DecodeString(strings.ToUpper(strings.TrimRight(strings.ReplaceAll(secret, " ", ""), "=")))
 	if err != nil || len(raw) < 16 || len(raw) > 64 {

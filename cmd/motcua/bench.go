@@ -76,7 +76,9 @@ func parseBench(args []string, getenv func(string) string, stderr io.Writer) (be
 		if set["engines"] || set["postgres"] {
 			errs = append(errs, errors.New("--db benches one database: it excludes --engines and --postgres"))
 		}
-		if err := (Config{DB: bc.db, CheckpointInterval: time.Minute, SchedulerInterval: time.Minute}).Validate(); err != nil {
+		c := DefaultConfig()
+		c.DB = bc.db
+		if err := c.Validate(); err != nil {
 			errs = append(errs, err)
 		}
 		bc.engines = []string{sqlstore.EngineSQLite}

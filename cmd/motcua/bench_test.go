@@ -102,13 +102,13 @@ func TestBenchRefusesNonDemoData(t *testing.T) {
 	defer cancel()
 	for _, args := range [][]string{{"migrate", "--db", dsn}, {"import-units", "--db", dsn, csv}} {
 		var stdout, stderr bytes.Buffer
-		if status := run(ctx, args, env, &stdout, &stderr); status != 0 {
+		if status := run(ctx, args, env, strings.NewReader(""), &stdout, &stderr); status != 0 {
 			t.Fatalf("run(%q) = %d: %s", args, status, stderr.String())
 		}
 	}
 	out := filepath.Join(dir, "out.md")
 	var stdout, stderr bytes.Buffer
-	status := run(ctx, []string{"bench", "--db", dsn, "--dossiers", "10", "--duration", "100ms", "--clients", "1", "--out", out, "--json", ""}, env, &stdout, &stderr)
+	status := run(ctx, []string{"bench", "--db", dsn, "--dossiers", "10", "--duration", "100ms", "--clients", "1", "--out", out, "--json", ""}, env, strings.NewReader(""), &stdout, &stderr)
 	if status != 1 || !strings.Contains(stderr.String(), errNonDemo.Error()) {
 		t.Errorf("bench on other data = %d, %q; want 1 and the refusal", status, stderr.String())
 	}

@@ -56,7 +56,7 @@ func benchServer(ctx context.Context, c Config, mode string, stdout io.Writer, l
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
-	fmt.Fprintf(stdout, "motcua bench-server (%s) serving on %s\n", mode, serverURL(ln.Addr()))
+	fmt.Fprintf(stdout, "motcua bench-server (%s) serving on %s\n", mode, serverURL(ln.Addr(), false))
 	return web.ServeBaseline(ctx, ln, h, logger)
 }
 

@@ -27,6 +27,13 @@ type Config struct {
 	Place              string        // MOTCUA_PLACE: the place name on the statutory forms
 	BaseURL            string        // MOTCUA_BASE_URL: the public address, for the forms' QR codes
 	ShowOfficers       bool          // MOTCUA_SHOW_OFFICERS: officers' names in citizens' timelines
+	TLSCert, TLSKey    string        // MOTCUA_TLS_CERT, MOTCUA_TLS_KEY: serve HTTPS with these PEM files
+	SessionIdle        time.Duration // MOTCUA_SESSION_IDLE: a session unused this long ends
+	SessionMax         time.Duration // MOTCUA_SESSION_MAX: any session this old ends
+	OIDCIssuer         string        // MOTCUA_OIDC_ISSUER: citizens' identity provider; empty means none
+	OIDCClientID       string        // MOTCUA_OIDC_CLIENT_ID
+	OIDCClientSecret   string        // MOTCUA_OIDC_CLIENT_SECRET
+	OIDCIDClaim        string        // MOTCUA_OIDC_ID_CLAIM: the claim with the 12-digit identification number
 }
 
 // DefaultConfig returns the configuration used when nothing is set.
@@ -37,6 +44,9 @@ func DefaultConfig() Config {
 		CheckpointInterval: 5 * time.Minute,
 		SchedulerInterval:  30 * time.Second,
 		Place:              "Hà Nội",
+		SessionIdle:        30 * time.Minute,
+		SessionMax:         12 * time.Hour,
+		OIDCIDClaim:        "id_number",
 	}
 }
 
@@ -76,7 +86,27 @@ func (c Config) Validate() error {
 	if c.BaseURL != "" && !strings.HasPrefix(c.BaseURL, "https://") && !strings.HasPrefix(c.BaseURL, "http://") {
 		errs = append(errs, fmt.Errorf("--base-url must start with https:// or http://, not %q", c.BaseURL))
 	}
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		errs = append(errs, errors.New("--tls-cert and --tls-key go together"))
+	}
+	if c.SessionIdle < time.Minute || c.SessionMax < c.SessionIdle {
+		errs = append(errs, fmt.Errorf("--session-idle must be at least 1m and --session-max at least as long, not %s and %s", c.SessionIdle, c.SessionMax))
+	}
+	if c.OIDCIssuer != "" {
+		if c.OIDCClientID == "" || c.OIDCClientSecret == "" {
+			errs = append(errs, errors.New("--oidc-issuer needs MOTCUA_OIDC_CLIENT_ID and MOTCUA_OIDC_CLIENT_SECRET"))
+		}
+		if c.BaseURL == "" {
+			errs = append(errs, errors.New("--oidc-issuer needs --base-url, from which the callback address is made"))
+		}
+	}
 	return errors.Join(errs...)
+}
+
+// Secure reports whether browsers reach the server over HTTPS: served
+// with TLS here, or behind a reverse proxy whose public address is https.
+func (c Config) Secure() bool {
+	return c.TLSCert != "" || strings.HasPrefix(c.BaseURL, "https://")
 }
 
 // loopbackAddr reports whether addr is a host:port whose host is a
@@ -107,6 +137,12 @@ func (c *Config) serveFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.Place, "place", c.Place, "place name on the date line of the statutory forms (env MOTCUA_PLACE)")
 	fs.StringVar(&c.BaseURL, "base-url", c.BaseURL, "public address of the server, for the verification links of the forms' QR codes (env MOTCUA_BASE_URL; default the request's host)")
 	fs.BoolVar(&c.ShowOfficers, "show-officers", c.ShowOfficers, "show officers' names in citizens' timelines (env MOTCUA_SHOW_OFFICERS)")
+	fs.StringVar(&c.TLSCert, "tls-cert", c.TLSCert, "serve HTTPS with this certificate chain, PEM (env MOTCUA_TLS_CERT; with --tls-key)")
+	fs.StringVar(&c.TLSKey, "tls-key", c.TLSKey, "the certificate's private key, PEM (env MOTCUA_TLS_KEY)")
+	fs.DurationVar(&c.SessionIdle, "session-idle", c.SessionIdle, "end sessions unused this long (env MOTCUA_SESSION_IDLE)")
+	fs.DurationVar(&c.SessionMax, "session-max", c.SessionMax, "end any session this old (env MOTCUA_SESSION_MAX)")
+	fs.StringVar(&c.OIDCIssuer, "oidc-issuer", c.OIDCIssuer, "issuer URL of the citizens' OpenID Connect provider (env MOTCUA_OIDC_ISSUER; client id and secret from MOTCUA_OIDC_CLIENT_ID, MOTCUA_OIDC_CLIENT_SECRET; default none)")
+	fs.StringVar(&c.OIDCIDClaim, "oidc-id-claim", c.OIDCIDClaim, "the ID token claim holding the 12-digit identification number (env MOTCUA_OIDC_ID_CLAIM)")
 	fs.StringVar(&c.Pprof, "pprof", c.Pprof, "serve runtime profiles (net/http/pprof) on this loopback address, for example 127.0.0.1:6060 (env MOTCUA_PPROF; default off)")
 }
 
@@ -124,6 +160,12 @@ func (c *Config) fromEnv(getenv func(string) string) error {
 	str("MOTCUA_PPROF", &c.Pprof)
 	str("MOTCUA_PLACE", &c.Place)
 	str("MOTCUA_BASE_URL", &c.BaseURL)
+	str("MOTCUA_TLS_CERT", &c.TLSCert)
+	str("MOTCUA_TLS_KEY", &c.TLSKey)
+	str("MOTCUA_OIDC_ISSUER", &c.OIDCIssuer)
+	str("MOTCUA_OIDC_CLIENT_ID", &c.OIDCClientID)
+	str("MOTCUA_OIDC_CLIENT_SECRET", &c.OIDCClientSecret)
+	str("MOTCUA_OIDC_ID_CLAIM", &c.OIDCIDClaim)
 	var errs []error
 	for key, dst := range map[string]*bool{"MOTCUA_MIGRATE": &c.Migrate, "MOTCUA_DEMO": &c.Demo, "MOTCUA_SHOW_OFFICERS": &c.ShowOfficers} {
 		if v := getenv(key); v != "" {
@@ -134,7 +176,8 @@ func (c *Config) fromEnv(getenv func(string) string) error {
 			*dst = b
 		}
 	}
-	for key, dst := range map[string]*time.Duration{"MOTCUA_CHECKPOINT_INTERVAL": &c.CheckpointInterval, "MOTCUA_SCHEDULER_INTERVAL": &c.SchedulerInterval} {
+	for key, dst := range map[string]*time.Duration{"MOTCUA_CHECKPOINT_INTERVAL": &c.CheckpointInterval, "MOTCUA_SCHEDULER_INTERVAL": &c.SchedulerInterval,
+		"MOTCUA_SESSION_IDLE": &c.SessionIdle, "MOTCUA_SESSION_MAX": &c.SessionMax} {
 		if v := getenv(key); v != "" {
 			d, err := time.ParseDuration(v)
 			if err != nil {

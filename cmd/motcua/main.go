@@ -5,6 +5,8 @@
 //	motcua migrate [--db DSN] [--data DIR]
 //	motcua import-units [--db DSN] [--data DIR] FILE.csv
 //	motcua verify dossiers [--db DSN] [--data DIR] [--json]
+//	motcua verify audit [--db DSN] [--data DIR]
+//	motcua admin create --id ID --name NAME [--email E] [--unit CODE] [--password-stdin]
 //	motcua bench [--engines sqlite,postgres] [--dossiers N] [--duration D] [--clients 1,8,32] [--profile DIR]
 //	motcua version
 //
@@ -45,6 +47,8 @@ Usage:
   motcua migrate [--db DSN] [--data DIR]
   motcua import-units [--db DSN] [--data DIR] FILE.csv
   motcua verify dossiers [--db DSN] [--data DIR] [--json]
+  motcua verify audit [--db DSN] [--data DIR]
+  motcua admin create --id ID --name NAME [--email E] [--unit CODE] [--password-stdin]
   motcua bench [--engines sqlite,postgres] [--dossiers N] [--duration D] [--clients 1,8,32] [--profile DIR]
   motcua version
 
@@ -55,11 +59,11 @@ DSN is sqlite:PATH or postgres://…; by default a SQLite file in --data
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	os.Exit(run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr))
+	os.Exit(run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr))
 }
 
 // run runs the command line args and returns the exit status.
-func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
@@ -83,17 +87,37 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return importUnits(ctx, c, fs.Arg(0), stdout)
 		})
 	case "verify":
-		if len(rest) == 0 || rest[0] != "dossiers" {
-			fmt.Fprint(stderr, "usage: motcua verify dossiers [--db DSN] [--data DIR] [--json]\n")
+		var what string
+		if len(rest) > 0 {
+			what = rest[0]
+		}
+		switch what {
+		case "dossiers":
+			var asJSON bool
+			err = withConfig("verify dossiers", rest[1:], getenv, func(c *Config, fs *flag.FlagSet) {
+				c.dbFlags(fs)
+				fs.BoolVar(&asJSON, "json", false, "print the report as JSON")
+			}, func(c Config, _ *flag.FlagSet) error {
+				return verifyDossiers(ctx, c, asJSON, stdout)
+			})
+		case "audit":
+			err = withConfig("verify audit", rest[1:], getenv, (*Config).dbFlags, func(c Config, _ *flag.FlagSet) error {
+				return verifyAudit(ctx, c, stdout)
+			})
+		default:
+			fmt.Fprint(stderr, "usage: motcua verify dossiers [--db DSN] [--data DIR] [--json]\n       motcua verify audit [--db DSN] [--data DIR]\n")
 			return 2
 		}
-		var asJSON bool
-		err = withConfig("verify dossiers", rest[1:], getenv, func(c *Config, fs *flag.FlagSet) {
-			c.dbFlags(fs)
-			fs.BoolVar(&asJSON, "json", false, "print the report as JSON")
-		}, func(c Config, _ *flag.FlagSet) error {
-			return verifyDossiers(ctx, c, asJSON, stdout)
-		})
+	case "admin":
+		if len(rest) == 0 || rest[0] != "create" {
+			fmt.Fprint(stderr, "usage: motcua admin create --id ID --name NAME [--email E] [--unit CODE] [--password-stdin]\n")
+			return 2
+		}
+		var o adminOptions
+		err = withConfig("admin create", rest[1:], getenv, func(c *Config, fs *flag.FlagSet) { o.flags(c, fs) },
+			func(c Config, _ *flag.FlagSet) error {
+				return adminCreate(ctx, c, o, stdin, stdout)
+			})
 	case "bench":
 		var bc benchConfig
 		if bc, err = parseBench(rest, getenv, stderr); err == nil {
@@ -161,14 +185,13 @@ func serve(ctx context.Context, c Config, stdout io.Writer, logger *slog.Logger)
 			return err
 		}
 	}
-	token, generated := c.AdminToken, false
-	if token == "" && c.Demo {
-		token, generated = newToken(), true
-	}
-
-	ln, err := net.Listen("tcp", c.Addr)
+	authSvc, err := newAuth(ctx, c, db, logger)
 	if err != nil {
-		return fmt.Errorf("listen: %w", err)
+		return err
+	}
+	ln, err := listen(c)
+	if err != nil {
+		return err
 	}
 	var pprofLn net.Listener
 	if c.Pprof != "" {
@@ -178,34 +201,38 @@ func serve(ctx context.Context, c Config, stdout io.Writer, logger *slog.Logger)
 		}
 	}
 	srv := web.NewServer(web.Config{
-		Store:        db,
-		Ready:        db.Ping,
-		AdminToken:   token,
-		Logger:       logger,
-		Version:      motcua.Version,
-		Place:        c.Place,
-		BaseURL:      c.BaseURL,
-		ShowOfficers: c.ShowOfficers,
+		Store:         db,
+		Ready:         db.Ping,
+		AdminToken:    c.AdminToken,
+		Auth:          authSvc,
+		SecureCookies: c.Secure(),
+		HSTS:          c.Secure(),
+		Logger:        logger,
+		Version:       motcua.Version,
+		Place:         c.Place,
+		BaseURL:       c.BaseURL,
+		ShowOfficers:  c.ShowOfficers,
 	})
 
 	if pprofLn != nil {
-		fmt.Fprintf(stdout, "pprof on %sdebug/pprof/\n", serverURL(pprofLn.Addr()))
+		fmt.Fprintf(stdout, "pprof on %sdebug/pprof/\n", serverURL(pprofLn.Addr(), false))
 	}
-	fmt.Fprintf(stdout, "motcua %s serving on %s\n", motcua.Version, serverURL(ln.Addr()))
+	fmt.Fprintf(stdout, "motcua %s serving on %s\n", motcua.Version, serverURL(ln.Addr(), c.TLSCert != ""))
 	fmt.Fprintf(stdout, "database: %s (%s)%s\n", redactDSN(c.DSN()), db.Engine(), dataset)
-	switch {
-	case generated:
-		fmt.Fprintf(stdout, "admin token: %s\n(set MOTCUA_ADMIN_TOKEN to keep one token across restarts)\n", token)
-	case token == "":
-		fmt.Fprintln(stdout, "MOTCUA_ADMIN_TOKEN is not set: endpoints with personal data answer 401")
-	default:
-		fmt.Fprintln(stdout, "admin token: from MOTCUA_ADMIN_TOKEN")
+	if c.AdminToken == "" {
+		fmt.Fprintln(stdout, "administrator token: off (staff sign in; set MOTCUA_ADMIN_TOKEN to enable it for automation)")
+	} else {
+		fmt.Fprintln(stdout, "administrator token: on, from MOTCUA_ADMIN_TOKEN; every use is audited")
+	}
+	if c.OIDCIssuer == "" {
+		fmt.Fprintln(stdout, "citizen sign-in: off (set MOTCUA_OIDC_ISSUER)")
 	}
 
 	var wg sync.WaitGroup
 	wg.Go(func() { checkpointLoop(ctx, db, c.CheckpointInterval, logger) })
 	sched := scheduler.New(db, motcua.SystemClock{}, scheduler.Config{Interval: c.SchedulerInterval, Logger: logger})
 	wg.Go(func() { sched.Run(ctx) })
+	wg.Go(func() { purgeSessions(ctx, db, c, 10*time.Minute, logger) })
 	if pprofLn != nil {
 		wg.Go(func() {
 			if err := web.ServePprof(ctx, pprofLn, logger); err != nil {
@@ -380,15 +407,19 @@ func newToken() string {
 }
 
 // serverURL returns the URL at which a browser on this machine reaches addr.
-func serverURL(addr net.Addr) string {
+func serverURL(addr net.Addr, tls bool) string {
+	scheme := "http://"
+	if tls {
+		scheme = "https://"
+	}
 	host, port, err := net.SplitHostPort(addr.String())
 	if err != nil {
-		return "http://" + addr.String() + "/"
+		return scheme + addr.String() + "/"
 	}
 	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
 		host = "localhost"
 	}
-	return "http://" + net.JoinHostPort(host, port) + "/"
+	return scheme + net.JoinHostPort(host, port) + "/"
 }
 
 // redactDSN hides a password in a PostgreSQL URL.

@@ -248,7 +248,7 @@ func TestRun(t *testing.T) {
 			var stdout, stderr bytes.Buffer
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
-			if got := run(ctx, tt.args, env, &stdout, &stderr); got != tt.status {
+			if got := run(ctx, tt.args, env, strings.NewReader(""), &stdout, &stderr); got != tt.status {
 				t.Fatalf("run(%q) = %d, want %d; stdout %s; stderr %s", tt.args, got, tt.status, stdout.String(), stderr.String())
 			}
 			if !strings.Contains(stdout.String(), tt.out) {
@@ -267,10 +267,10 @@ func TestServeDemoTwice(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan int)
 		go func() {
-			done <- run(ctx, []string{"serve", "--demo", "--data", data, "--addr", "127.0.0.1:0"}, func(string) string { return "" }, &stdout, &stderr)
+			done <- run(ctx, []string{"serve", "--demo", "--data", data, "--addr", "127.0.0.1:0"}, func(string) string { return "" }, strings.NewReader(""), &stdout, &stderr)
 		}()
 		deadline := time.Now().Add(60 * time.Second)
-		for !strings.Contains(stdout.String(), "admin token:") && time.Now().Before(deadline) {
+		for !strings.Contains(stdout.String(), "citizen sign-in:") && time.Now().Before(deadline) {
 			time.Sleep(20 * time.Millisecond)
 		}
 		cancel()
@@ -278,8 +278,8 @@ func TestServeDemoTwice(t *testing.T) {
 			t.Fatalf("serve --demo #%d exited %d: %s", i+1, status, stderr.String())
 		}
 		want := []string{"demo data loaded: 615 units", "demo data"}[i]
-		if !strings.Contains(stdout.String(), want) || !strings.Contains(stdout.String(), "admin token: ") {
-			t.Errorf("serve --demo #%d printed %q, want %q and a generated token", i+1, stdout.String(), want)
+		if !strings.Contains(stdout.String(), want) || !strings.Contains(stdout.String(), "administrator token: off") {
+			t.Errorf("serve --demo #%d printed %q, want %q and the administrator token off", i+1, stdout.String(), want)
 		}
 	}
 }

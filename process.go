@@ -210,14 +210,18 @@ func (a Actor) Can(dir Directory, role, agency, unit string) bool {
 	return false
 }
 
-// Covers reports whether the actor holds any role at agency, which
-// belongs to unit: what lets staff see a dossier or an agency's register.
+// Covers reports whether the actor holds a role at agency, which belongs
+// to unit, that lets staff see its dossiers or its register: any role but
+// auditor and API client, which read the audit log and call the exchange.
 // Administrators hold every role everywhere.
 func (a Actor) Covers(dir Directory, agency, unit string) bool {
 	if a.Kind == ActorAdmin {
 		return true
 	}
 	for _, g := range a.Grants {
+		if g.Role == RoleAuditor || g.Role == RoleAPIClient {
+			continue
+		}
 		if (g.Agency == "" || g.Agency == agency) && InSubtree(dir, g.Unit, unit) {
 			return true
 		}

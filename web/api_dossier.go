@@ -68,9 +68,11 @@ func idempotencyKey(r *http.Request) (string, error) {
 // getDossier answers with a dossier, found by ID or code, and its events.
 func (s *Server) getDossier(w http.ResponseWriter, r *http.Request) error {
 	if a, _ := motcua.ActorFromContext(r.Context()); a.Kind != motcua.ActorAdmin {
-		if _, _, err := s.visibleDossier(r, r.PathValue("ref")); err != nil {
+		d, _, err := s.visibleDossier(r, r.PathValue("ref"))
+		if err != nil {
 			return err
 		}
+		s.viewed(r, motcua.AuditPersonalView, "dossier:"+cmp.Or(d.Code, d.ID))
 	}
 	doc, err := s.store.FindDossierJSON(r.Context(), r.PathValue("ref"))
 	if err != nil {

@@ -27,11 +27,14 @@ func (s *Server) getTimeline(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Cache-Control", "no-store")
 	var actor *motcua.Actor
 	if !motcua.IsDossierID(ref) {
-		a, err := s.actor(r)
+		c, err := s.authenticate(r)
+		if err == nil {
+			err = permit(c, person, r)
+		}
 		if err != nil {
 			return err
 		}
-		actor = &a
+		actor = &c.actor
 	}
 	d, err := s.store.FindDossier(ctx, ref)
 	if err != nil {
@@ -84,6 +87,7 @@ func (s *Server) getForm(w http.ResponseWriter, r *http.Request) error {
 	if err := report.WritePDF(&b, doc); err != nil {
 		return fmt.Errorf("render form %s of %s: %w", form, d.ID, err)
 	}
+	s.viewed(r, motcua.AuditExport, "dossier:"+d.Code+" form:"+form.String())
 	h := w.Header()
 	h.Set("Content-Type", "application/pdf")
 	h.Set("Content-Disposition", fmt.Sprintf(`inline; filename="%s-mau-%s.pdf"`, d.Code, form))
@@ -333,6 +337,7 @@ func (s *Server) getRegister(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	s.viewed(r, motcua.AuditExport, "register:"+code+" "+r.URL.RawQuery)
 	reg := &report.Register{Issuer: ag.Name, From: from, To: to.AddDate(0, 0, -1)}
 	names := map[string]string{}
 	for _, d := range ds {

@@ -88,8 +88,10 @@ func decodeProcess(r *http.Request, p *motcua.Process) error {
 
 // saveStaffRequest is the body of PUT /api/v1/admin/staff/{id}.
 type saveStaffRequest struct {
-	Name   string         `json:"name"`
-	Grants []motcua.Grant `json:"grants"`
+	Name     string         `json:"name"`
+	Email    string         `json:"email"`
+	Disabled bool           `json:"disabled"`
+	Grants   []motcua.Grant `json:"grants"`
 }
 
 // saveStaff creates or updates a staff member and answers with it and a
@@ -99,10 +101,16 @@ func (s *Server) saveStaff(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(r, &req); err != nil {
 		return err
 	}
-	st := &motcua.Staff{ID: r.PathValue("id"), Name: req.Name, Grants: req.Grants}
+	st := &motcua.Staff{ID: r.PathValue("id"), Name: req.Name, Email: req.Email, Disabled: req.Disabled, Grants: req.Grants}
 	token, err := s.store.SaveStaff(r.Context(), st)
 	if err != nil {
 		return err
+	}
+	if st.Disabled {
+		// A disabled account's sessions end now.
+		if _, err := s.store.DeleteSessions(r.Context(), motcua.SessionStaff, st.ID); err != nil {
+			return err
+		}
 	}
 	return writeJSON(w, http.StatusOK, struct {
 		*motcua.Staff

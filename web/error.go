@@ -28,6 +28,7 @@ var statuses = map[string]int{
 	codeMethodNotAllowed:     http.StatusMethodNotAllowed,
 	motcua.ECONFLICT:         http.StatusConflict,
 	motcua.ETOOLARGE:         http.StatusRequestEntityTooLarge,
+	motcua.ETOOMANY:          http.StatusTooManyRequests,
 	codeUnsupportedMediaType: http.StatusUnsupportedMediaType,
 	motcua.EINTERNAL:         http.StatusInternalServerError,
 	motcua.EUNAVAILABLE:      http.StatusServiceUnavailable,
@@ -89,6 +90,10 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	switch p.Status {
 	case http.StatusUnauthorized:
 		h.Set("WWW-Authenticate", `Bearer realm="motcua"`)
+	case http.StatusTooManyRequests:
+		if after := e.Params["retry_after"]; after != "" {
+			h.Set("Retry-After", after)
+		}
 	case http.StatusServiceUnavailable:
 		// Clients may retry; the operator needs the cause, which the
 		// problem document does not show.

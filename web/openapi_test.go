@@ -195,7 +195,9 @@ func TestOpenAPISchemas(t *testing.T) {
 		Steps: []motcua.Step{step}, CreatedBy: motcua.BootstrapAdmin, CreatedAt: now}
 	alert := &motcua.Alert{ID: 1, Kind: motcua.AlertOverdue, DossierID: "d", Code: "c", Task: 1, Agency: "a", Unit: "u", Role: "r", DueAt: now, At: now}
 	grant := motcua.Grant{Role: motcua.RoleLeader, Unit: "001", Agency: "000.01.20.H26"}
-	staffMember := &motcua.Staff{ID: "s", Name: "n", Grants: []motcua.Grant{grant}, CreatedAt: now, UpdatedAt: now}
+	staffMember := &motcua.Staff{ID: "s", Name: "n", Email: "e", Disabled: true, Grants: []motcua.Grant{grant}, CreatedAt: now, UpdatedAt: now}
+	rec := &motcua.AuditRecord{Seq: 1, At: now, Actor: motcua.Actor{Kind: "officer", ID: "s", Name: "n"}, Action: motcua.AuditSignIn,
+		Object: "staff:s", Outcome: motcua.OutcomeOK, IP: "ip", Detail: "d", PrevHash: "p", Hash: "h"}
 	tl := &workflow.Timeline{Code: "c", Status: motcua.StatusProcessing, DueState: "due_soon", SubmittedAt: now, ReceivedAt: &now, DueAt: &now, FinishedAt: &now,
 		ReturnedAt: &now, Due: &motcua.Due{At: now}, Pauses: task.Pauses, SupplementItems: []string{"a"}, Payment: "p", RefusalReasons: []string{"r"},
 		Extension: &workflow.TimelineExtension{At: now, Reason: "r", Previous: now, DueAt: now},
@@ -212,9 +214,16 @@ func TestOpenAPISchemas(t *testing.T) {
 		"Place":       step.At,
 		"StepAction":  step.Actions[0],
 		"Alert":       alert,
-		"AlertList":   list[*motcua.Alert]{Items: []*motcua.Alert{alert}},
-		"Grant":       grant,
-		"StaffInput":  saveStaffRequest{Name: "n", Grants: []motcua.Grant{grant}},
+		"Session": sessionView{Kind: "staff", Subject: "s", Name: "n", CSRFToken: "c", MFA: true, Limited: motcua.LimitTOTPSetup,
+			CreatedAt: now, ExpiresAt: now},
+		"TOTPEnrolment":     &motcua.TOTPEnrolment{Secret: "s", URI: "u"},
+		"TemporaryPassword": map[string]string{"temporary_password": "p"},
+		"SignedOut":         map[string]int{"ended": 1},
+		"AuditRecord":       rec,
+		"AuditList":         map[string]any{"records": []*motcua.AuditRecord{rec}},
+		"AlertList":         list[*motcua.Alert]{Items: []*motcua.Alert{alert}},
+		"Grant":             grant,
+		"StaffInput":        saveStaffRequest{Name: "n", Grants: []motcua.Grant{grant}},
 		"Staff": struct {
 			*motcua.Staff
 			Token string `json:"token"`

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 
 	"motcua"
@@ -33,7 +34,7 @@ var routes = []route{
 	{"GET", "/api/v1/procedures/{code}", (*Server).getProcedure, public},
 
 	{"POST", "/api/v1/dossiers", (*Server).createDossier, staff},
-	{"GET", "/api/v1/dossiers/{ref}", (*Server).getDossier, staff},
+	{"GET", "/api/v1/dossiers/{ref}", (*Server).getDossier, person},
 	{"POST", "/api/v1/dossiers/{ref}/actions", (*Server).applyAction, staff},
 
 	{"GET", "/api/v1/calendar/days", (*Server).calendarDays, public},
@@ -55,27 +56,92 @@ var routes = []route{
 
 	{"GET", "/api/v1/admin/verify", (*Server).verify, admin},
 	{"PUT", "/api/v1/admin/staff/{id}", (*Server).saveStaff, admin},
+	{"POST", "/api/v1/admin/staff/{id}/password", (*Server).resetPassword, admin},
+
+	{"POST", "/api/v1/auth/sign-in", (*Server).signIn, public},
+	{"GET", "/api/v1/auth/session", (*Server).getSession, signedIn},
+	{"POST", "/api/v1/auth/sign-out", (*Server).signOut, signedIn},
+	{"POST", "/api/v1/auth/sign-out-everywhere", (*Server).signOutEverywhere, signedIn},
+	{"POST", "/api/v1/auth/password", (*Server).changePassword, signedIn},
+	{"POST", "/api/v1/auth/totp", (*Server).beginTOTP, signedIn},
+	{"POST", "/api/v1/auth/totp/confirm", (*Server).confirmTOTP, signedIn},
+	{"GET", "/auth/citizen/sign-in", (*Server).citizenSignIn, public},
+	{"GET", "/auth/citizen/callback", (*Server).citizenCallback, public},
+
+	{"GET", "/api/v1/audit", (*Server).listAudit, auditing},
+	{"GET", "/api/v1/audit/export", (*Server).exportAudit, auditing},
 }
 
-// adapt turns rt into an http.Handler: it checks the token when rt needs
-// it, marks the response as not cacheable, and renders the handler's
-// error.
+// audited names the audit action of each route that changes the
+// configuration: its successful requests are appended to the audit log.
+// (Sign-ins, passwords and second factors are audited by the
+// authentication service; views of personal data by their handlers.)
+var audited = map[string]string{
+	"POST /api/v1/calendar/days":           motcua.AuditCalendarChange,
+	"DELETE /api/v1/calendar/days":         motcua.AuditCalendarChange,
+	"PUT /api/v1/calendar/weeks/{unit}":    motcua.AuditCalendarChange,
+	"DELETE /api/v1/calendar/weeks/{unit}": motcua.AuditCalendarChange,
+	"POST /api/v1/processes":               motcua.AuditProcessChange,
+	"PUT /api/v1/admin/staff/{id}":         motcua.AuditStaffChange,
+}
+
+// statusWriter records the status of a response.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// adapt turns rt into an http.Handler: it authenticates the caller when
+// rt needs it, checks the access level, marks the response as not
+// cacheable, and renders the handler's error.
 func (s *Server) adapt(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if rt.access != public {
 			w.Header().Set("Cache-Control", "no-store")
-			a, err := s.actor(r)
-			if err == nil && rt.access == admin && a.Kind != motcua.ActorAdmin {
-				err = forbidden("Only an administrator may do this.")
+			c, err := s.authenticate(r)
+			if err == nil {
+				err = permit(c, rt.access, r)
 			}
 			if err != nil {
 				s.writeError(w, r, err)
 				return
 			}
-			r = r.WithContext(motcua.NewContextWithActor(r.Context(), a))
+			ctx := context.WithValue(r.Context(), callerKey{}, c)
+			r = r.WithContext(motcua.NewContextWithActor(ctx, c.actor))
 		}
-		if err := rt.handle(s, w, r); err != nil {
-			s.writeError(w, r, err)
+		action, audit := audited[rt.method+" "+rt.path]
+		if !audit {
+			if err := rt.handle(s, w, r); err != nil {
+				s.writeError(w, r, err)
+			}
+			return
+		}
+		sw := &statusWriter{ResponseWriter: w}
+		if err := rt.handle(s, sw, r); err != nil {
+			s.writeError(sw, r, err)
+		}
+		if sw.status >= 200 && sw.status < 300 {
+			rec := &motcua.AuditRecord{At: s.clock.Now(), Actor: callerOf(r).actor, Action: action,
+				Object: r.Method + " " + r.URL.Path, Outcome: motcua.OutcomeOK, IP: clientIP(r), Detail: r.URL.RawQuery}
+			if err := s.store.Audit(context.WithoutCancel(r.Context()), rec); err != nil {
+				s.logger.Error("audit a configuration change", "action", action, "object", rec.Object, "error", err)
+			}
 		}
 	})
 }

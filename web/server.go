@@ -51,6 +51,16 @@ type Config struct {
 	BaseURL string
 	// ShowOfficers shows the officers' names in the citizen's timeline.
 	ShowOfficers bool
+	// Auth signs staff and citizens in and checks their sessions; nil
+	// means only bearer tokens are accepted.
+	Auth motcua.AuthService
+	// SecureCookies marks cookies Secure (and names the session cookie
+	// with the __Host- prefix): set it whenever browsers reach the
+	// server over HTTPS, directly or through a reverse proxy.
+	SecureCookies bool
+	// HSTS sends Strict-Transport-Security: set it when the server is
+	// only reachable over HTTPS.
+	HSTS bool
 }
 
 // Server serves the motcua HTTP interface. It is safe for concurrent use.
@@ -65,6 +75,11 @@ type Server struct {
 	baseURL string
 	// showOfficers shows officers' names in citizens' timelines.
 	showOfficers bool
+	auth         motcua.AuthService
+	audits       *auditor
+	cookie       string // the session cookie's name
+	secure       bool   // cookies are Secure
+	hsts         bool
 
 	mux     *http.ServeMux
 	handler http.Handler
@@ -87,6 +102,10 @@ func NewServer(cfg Config) *Server {
 		baseURL: cfg.BaseURL,
 
 		showOfficers: cfg.ShowOfficers,
+		auth:         cfg.Auth,
+		cookie:       "motcua_session",
+		secure:       cfg.SecureCookies,
+		hsts:         cfg.HSTS,
 		mux:          http.NewServeMux(),
 		metrics:      newMetrics(cfg.Version),
 		home:         template.Must(template.ParseFS(files, "templates/home.html")),
@@ -99,10 +118,14 @@ func NewServer(cfg Config) *Server {
 	if s.logger == nil {
 		s.logger = slog.Default()
 	}
+	if s.secure {
+		s.cookie = "__Host-motcua_session"
+	}
+	s.audits = newAuditor(s.store, s.logger)
 	for _, rt := range routes {
 		s.mux.Handle(rt.method+" "+rt.path, s.adapt(rt))
 	}
-	s.handler = limitBody(withRequestID(securityHeaders(s.observe(s.recoverPanics(http.HandlerFunc(s.dispatch))))))
+	s.handler = limitBody(withRequestID(securityHeaders(s.hsts, s.observe(s.recoverPanics(http.HandlerFunc(s.dispatch))))))
 	return s
 }
 
@@ -113,7 +136,9 @@ func (s *Server) Handler() http.Handler { return s.handler }
 // waiting up to 10 seconds for requests in flight. It returns nil after a
 // graceful shutdown.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
-	return serve(ctx, ln, s.handler, s.logger)
+	err := serve(ctx, ln, s.handler, s.logger)
+	s.audits.close()
+	return err
 }
 
 // serve serves h on ln until ctx is done, then shuts down as Server.Serve

@@ -139,7 +139,7 @@ func TestRouting(t *testing.T) {
 func TestSecurityHeaders(t *testing.T) {
 	want := map[string]string{
 		"X-Content-Type-Options":  "nosniff",
-		"Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+		"Content-Security-Policy": "default-src 'self'; script-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
 		"Referrer-Policy":         "same-origin",
 		"X-Frame-Options":         "DENY",
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"sync"
 	"testing"
 	"time"
 
@@ -47,6 +48,11 @@ type fakeStore struct {
 	DirectoryFn      func(ctx context.Context) (motcua.Directory, error)
 	LegalCalendarFn  func(ctx context.Context) (motcua.Calendar, error)
 	FindDossiersFn   func(ctx context.Context, f motcua.DossierFilter) ([]*motcua.Dossier, error)
+	FindAuditFn      func(ctx context.Context, f motcua.AuditFilter) ([]*motcua.AuditRecord, error)
+
+	// audited holds what Audit appended, which it always accepts.
+	mu      sync.Mutex
+	audited []*motcua.AuditRecord
 }
 
 var _ motcua.Store = (*fakeStore)(nil)
@@ -302,4 +308,88 @@ func (f *fakeStore) LegalCalendar(ctx context.Context) (motcua.Calendar, error) 
 		return nil, f.unexpected("LegalCalendar")
 	}
 	return f.LegalCalendarFn(ctx)
+}
+
+func (f *fakeStore) Audit(ctx context.Context, records ...*motcua.AuditRecord) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, r := range records {
+		r.Seq = int64(len(f.audited) + 1)
+		f.audited = append(f.audited, r)
+	}
+	return nil
+}
+
+// auditedActions returns the actions of the records appended so far.
+func (f *fakeStore) auditedActions() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var as []string
+	for _, r := range f.audited {
+		as = append(as, r.Action)
+	}
+	return as
+}
+
+func (f *fakeStore) FindAudit(ctx context.Context, filter motcua.AuditFilter) ([]*motcua.AuditRecord, error) {
+	if f.FindAuditFn == nil {
+		return nil, f.unexpected("FindAudit")
+	}
+	return f.FindAuditFn(ctx, filter)
+}
+
+func (f *fakeStore) VerifyAudit(ctx context.Context) (*motcua.AuditReport, error) {
+	return nil, f.unexpected("VerifyAudit")
+}
+
+func (f *fakeStore) CreateSession(ctx context.Context, hash []byte, s *motcua.Session) error {
+	return f.unexpected("CreateSession")
+}
+
+func (f *fakeStore) SessionByHash(ctx context.Context, hash []byte, now time.Time) (*motcua.Session, error) {
+	return nil, f.unexpected("SessionByHash")
+}
+
+func (f *fakeStore) TouchSession(ctx context.Context, hash []byte, at time.Time) error {
+	return f.unexpected("TouchSession")
+}
+
+func (f *fakeStore) DeleteSession(ctx context.Context, hash []byte) error {
+	return f.unexpected("DeleteSession")
+}
+
+func (f *fakeStore) DeleteSessions(ctx context.Context, kind, subject string) (int, error) {
+	return 0, f.unexpected("DeleteSessions")
+}
+
+func (f *fakeStore) DeleteExpiredSessions(ctx context.Context, now, idleSince time.Time) (int, error) {
+	return 0, f.unexpected("DeleteExpiredSessions")
+}
+
+func (f *fakeStore) StaffByLogin(ctx context.Context, login string) (*motcua.Staff, *motcua.Credentials, error) {
+	return nil, nil, f.unexpected("StaffByLogin")
+}
+
+func (f *fakeStore) SetPassword(ctx context.Context, id, hash string, mustChange bool, at time.Time) error {
+	return f.unexpected("SetPassword")
+}
+
+func (f *fakeStore) SetTOTP(ctx context.Context, id string, secret []byte) error {
+	return f.unexpected("SetTOTP")
+}
+
+func (f *fakeStore) UseTOTPStep(ctx context.Context, id string, step int64) (bool, error) {
+	return false, f.unexpected("UseTOTPStep")
+}
+
+func (f *fakeStore) RecordSignIn(ctx context.Context, id string, ok bool, at time.Time) (int, error) {
+	return 0, f.unexpected("RecordSignIn")
+}
+
+func (f *fakeStore) SignInCitizen(ctx context.Context, c *motcua.Citizen) (*motcua.Citizen, error) {
+	return nil, f.unexpected("SignInCitizen")
+}
+
+func (f *fakeStore) FindCitizen(ctx context.Context, id string) (*motcua.Citizen, error) {
+	return nil, f.unexpected("FindCitizen")
 }

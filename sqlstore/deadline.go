@@ -269,10 +269,41 @@ func syncDeadlines(ctx context.Context, tx *txn, dossierID string, was, now []mo
 }
 
 // statement returns c as one PostgreSQL statement: each part but the
-// last in a WITH clause. The parts touch distinct rows, as PostgreSQL
-// requires of the parts of one statement: a queue row is either deleted
-// or inserted, never both.
+// last in a WITH clause.
 func (c deadlineChanges) statement(dossierID string) (string, []any) {
+	parts, args := c.parts(dossierID)
+	return withParts(parts, parts[len(parts)-1]), args
+}
+
+// withParts returns the statement whose WITH clause holds each of parts
+// but those equal to main, which comes last. PostgreSQL runs every part
+// whatever main selects; the parts must touch distinct rows.
+func withParts(parts []string, main string) string {
+	var b strings.Builder
+	n := 0
+	for _, p := range parts {
+		if p == main {
+			continue
+		}
+		if n == 0 {
+			b.WriteString("WITH ")
+		} else {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "w%d AS (%s)", n, p)
+		n++
+	}
+	if n > 0 {
+		b.WriteByte(' ')
+	}
+	b.WriteString(main)
+	return b.String()
+}
+
+// parts returns the statements of c for PostgreSQL, with their
+// arguments in order. They touch distinct rows, as the parts of one
+// statement must: a queue row is either deleted or inserted, never both.
+func (c deadlineChanges) parts(dossierID string) ([]string, []any) {
 	var parts []string
 	var args []any
 	var b strings.Builder
@@ -330,19 +361,7 @@ func (c deadlineChanges) statement(dossierID string) (string, []any) {
 		parts = append(parts, b.String())
 		b.Reset()
 	}
-	for i, p := range parts[:len(parts)-1] {
-		if i == 0 {
-			b.WriteString("WITH ")
-		} else {
-			b.WriteString(", ")
-		}
-		fmt.Fprintf(&b, "w%d AS (%s)", i, p)
-	}
-	if len(parts) > 1 {
-		b.WriteByte(' ')
-	}
-	b.WriteString(parts[len(parts)-1])
-	return b.String(), args
+	return parts, args
 }
 
 // alertsOf selects the alerts of the queue rows of a CTE named taken, now

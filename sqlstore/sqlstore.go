@@ -63,6 +63,8 @@ type DB struct {
 	commit *committers
 	// flows holds the directory and the processes read.
 	flows flowState
+	// recent keeps the dossiers this process changed last, decoded.
+	recent snapshots
 }
 
 var _ motcua.Store = (*DB)(nil)

@@ -290,6 +290,14 @@ func TestProcessAcrossLevels(t *testing.T) {
 				t.Errorf("task %d is still open after the return", tk.ID)
 			}
 		}
+
+		// Every stored document is what its dossier's history makes it,
+		// however many of its actions were computed from the state kept in
+		// memory.
+		rep, err := db.VerifyDossiers(context.Background())
+		if err != nil || !rep.OK {
+			t.Fatalf("VerifyDossiers = %+v, %v", rep, err)
+		}
 	})
 }
 

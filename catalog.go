@@ -41,6 +41,7 @@ type Store interface {
 	SessionService
 	CitizenService
 	AuditService
+	ClientService
 	// Directory returns the units and agencies as processes see them.
 	Directory(ctx context.Context) (Directory, error)
 	// LegalCalendar returns the legal calendar of every unit as it is now.

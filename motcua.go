@@ -50,7 +50,7 @@ func (f ClockFunc) Now() time.Time { return f() }
 // Actor is the person or system on whose behalf a change is made. Events
 // record it.
 type Actor struct {
-	Kind string `json:"kind"` // ActorAdmin, ActorOfficer, ActorCitizen, ActorSystem
+	Kind string `json:"kind"` // ActorAdmin, ActorOfficer, ActorCitizen, ActorSystem, ActorClient
 	ID   string `json:"id"`
 	Name string `json:"name,omitempty"`
 	// Grants are the roles the actor holds (officers and API clients).
@@ -89,6 +89,7 @@ const (
 	ActorOfficer = "officer"
 	ActorCitizen = "citizen"
 	ActorSystem  = "system"
+	ActorClient  = "client" // a partner system with an API key (APIClient)
 )
 
 // BootstrapAdmin is the actor behind the bootstrap administrator token,

@@ -39,28 +39,10 @@ func (db *DB) SaveStaff(ctx context.Context, s *motcua.Staff) (token string, err
 	if err != nil {
 		return "", err
 	}
-	var fs motcua.Fields
-	for i, g := range s.Grants {
-		p := fmt.Sprintf("grants[%d].", i)
-		if _, ok := dir.parents[g.Unit]; !ok {
-			fs.Add(p+"unit", motcua.FieldUnknown, "no such unit")
-		}
-		if g.Agency != "" {
-			a, ok := dir.Agency(g.Agency)
-			switch {
-			case !ok:
-				fs.Add(p+"agency", motcua.FieldUnknown, "no such agency")
-			case !motcua.InSubtree(dir, g.Unit, a.UnitCode):
-				fs.Add(p+"agency", motcua.FieldValue, "the agency is not in the grant's unit")
-			}
-		}
-	}
-	if err := fs.Err(); err != nil {
+	if err := checkGrants(dir, s.Grants); err != nil {
 		return "", err
 	}
-	var b [32]byte
-	rand.Read(b[:])
-	token = staffTokenPrefix + base64.RawURLEncoding.EncodeToString(b[:])
+	token = newToken(staffTokenPrefix)
 	grants, err := json.Marshal(s.Grants)
 	if err != nil {
 		return "", fmt.Errorf("sqlstore: save staff %s: %w", s.ID, err)
@@ -124,6 +106,38 @@ func decodeGrants(s *motcua.Staff, grants string) error {
 	return nil
 }
 
+// checkGrants returns EINVALID naming every grant whose unit or agency
+// is unknown, or whose agency is outside its unit's subtree.
+func checkGrants(dir *directory, grants []motcua.Grant) error {
+	var fs motcua.Fields
+	for i, g := range grants {
+		p := fmt.Sprintf("grants[%d].", i)
+		if _, ok := dir.parents[g.Unit]; !ok {
+			fs.Add(p+"unit", motcua.FieldUnknown, "no such unit")
+		}
+		if g.Agency != "" {
+			a, ok := dir.Agency(g.Agency)
+			switch {
+			case !ok:
+				fs.Add(p+"agency", motcua.FieldUnknown, "no such agency")
+			case !motcua.InSubtree(dir, g.Unit, a.UnitCode):
+				fs.Add(p+"agency", motcua.FieldValue, "the agency is not in the grant's unit")
+			}
+		}
+	}
+	return fs.Err()
+}
+
+// newToken returns a new bearer token: prefix and 256 random bits in
+// base64url.
+func newToken(prefix string) string {
+	var b [32]byte
+	rand.Read(b[:])
+	return prefix + base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+// hashToken returns the SHA-256 of token in hexadecimal, the form in
+// which tokens and keys are stored.
 func hashToken(token string) string {
 	sum := sha256.Sum256([]byte(token))
 	return hex.EncodeToString(sum[:])

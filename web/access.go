@@ -1,11 +1,17 @@
 package web
 
 import (
+	"context"
 	"crypto/sha256"
 	"crypto/subtle"
+	"errors"
+	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"strings"
+	"sync"
+	"time"
 
 	"motcua"
 )
@@ -30,11 +36,13 @@ const staffTokenPrefix = "mcs_"
 const csrfHeader = "X-CSRF-Token"
 
 // caller is who made a request: the actor, and the session when the
-// request came with a session cookie rather than a bearer token.
+// request came with a session cookie rather than a bearer token, or the
+// API client when it came with a client key.
 type caller struct {
 	actor   motcua.Actor
 	session *motcua.Session
 	token   string // the session's token, from the cookie
+	client  *motcua.APIClient
 }
 
 type callerKey struct{}
@@ -52,14 +60,18 @@ func unauthorized() error {
 
 // authenticate returns the caller of r: from the bearer token when the
 // request has an Authorization header (the administrator token, compared
-// in constant time, or a staff token), else from the session cookie.
-// Returns EUNAUTHORIZED.
+// in constant time, a staff token or an API client's key), else from the
+// session cookie. Returns EUNAUTHORIZED, or ETOOMANY for an API client
+// over its rate limit.
 func (s *Server) authenticate(r *http.Request) (caller, error) {
 	if h := r.Header.Get("Authorization"); h != "" {
 		scheme, token, _ := strings.Cut(h, " ")
 		token = strings.TrimSpace(token)
 		if !strings.EqualFold(scheme, "Bearer") || token == "" {
 			return caller{}, unauthorized()
+		}
+		if strings.HasPrefix(token, motcua.ClientKeyPrefix) {
+			return s.authenticateClient(r, token)
 		}
 		if strings.HasPrefix(token, staffTokenPrefix) {
 			st, err := s.store.StaffByToken(r.Context(), token)
@@ -87,12 +99,36 @@ func (s *Server) authenticate(r *http.Request) (caller, error) {
 	return caller{actor: a, session: sess, token: ck.Value}, nil
 }
 
+// authenticateClient returns the caller holding the API client key: the
+// client checked in the last clientCacheTTL by this server, else the
+// store's. A refused key is logged. Every request of a client spends one
+// of its rate limit's; its uses are not audited one by one.
+func (s *Server) authenticateClient(r *http.Request, key string) (caller, error) {
+	cl, err := s.clients.lookup(r.Context(), s.store, key, s.clock.Now())
+	if err != nil {
+		var e *motcua.Error
+		if errors.As(err, &e) && e.Code == motcua.EUNAUTHORIZED {
+			s.logger.LogAttrs(r.Context(), slog.LevelWarn, "API client key refused",
+				slog.String("reason", e.Reason), slog.String("ip", clientIP(r)),
+				slog.String("request_id", requestID(r.Context())))
+		}
+		return caller{}, err
+	}
+	if err := s.limiter.limit(cl, s.clock.Now()); err != nil {
+		return caller{}, err
+	}
+	return caller{actor: cl.Actor(), client: cl}, nil
+}
+
 // permit checks that c may use a route of access level acc with the
 // request r: the level, the session's limits and, for a state-changing
 // request made with a session cookie, its CSRF token and that it does not
-// come from another site.
+// come from another site. An API client is checked by permitClient.
 func permit(c caller, acc access, r *http.Request) error {
 	a := c.actor
+	if a.Kind == motcua.ActorClient {
+		return permitClient(c, acc, r)
+	}
 	if c.session != nil {
 		if c.session.Limited != "" && acc != signedIn {
 			return &motcua.Error{Code: motcua.EFORBIDDEN, Reason: c.session.Limited + "_required",
@@ -124,6 +160,22 @@ func permit(c caller, acc access, r *http.Request) error {
 		if !a.Administers() && !a.HasRole(motcua.RoleAuditor) {
 			return forbidden("Only an auditor may do this.")
 		}
+	}
+	return nil
+}
+
+// permitClient checks that the API client c may use a route of access
+// level acc with the request r: only person and staff routes, each with
+// the scope that clientScopes names for the route that matched r (its
+// Pattern). Roles are checked afterwards, as for staff.
+func permitClient(c caller, acc access, r *http.Request) error {
+	scope, ok := clientScopes[r.Pattern]
+	if !ok || (acc != person && acc != staff) {
+		return forbidden("An API client may not do this.")
+	}
+	if c.client == nil || !c.client.HasScope(scope) {
+		return &motcua.Error{Code: motcua.EFORBIDDEN, Reason: "scope_required",
+			Message: fmt.Sprintf("This API client's key lacks the scope %s.", scope), Params: map[string]string{"scope": scope}}
 	}
 	return nil
 }
@@ -178,4 +230,65 @@ func canReceive(a motcua.Actor, dir motcua.Directory, agency string) bool {
 	}
 	ag, ok := dir.Agency(agency)
 	return ok && a.Can(dir, motcua.RoleOneDoor, ag.Code, ag.UnitCode)
+}
+
+// clientCacheTTL is how long a server trusts an API client key it
+// checked without asking the store again: a key rotated or revoked
+// through this server stops working at once, through another process
+// sharing the database up to clientCacheTTL later.
+const clientCacheTTL = 5 * time.Second
+
+// maxCachedClients bounds the client cache; it is emptied when full.
+const maxCachedClients = 10_000
+
+// clientCache holds the API clients whose keys were checked recently, by
+// the SHA-256 of the key.
+type clientCache struct {
+	ttl     time.Duration
+	mu      sync.Mutex
+	entries map[[sha256.Size]byte]cachedClient
+}
+
+type cachedClient struct {
+	client *motcua.APIClient
+	at     time.Time
+}
+
+func newClientCache(ttl time.Duration) *clientCache {
+	return &clientCache{ttl: ttl, entries: map[[sha256.Size]byte]cachedClient{}}
+}
+
+// lookup returns the client holding key at now: from the cache when it
+// was checked less than ttl ago, else from store.
+func (cc *clientCache) lookup(ctx context.Context, store motcua.ClientService, key string, now time.Time) (*motcua.APIClient, error) {
+	h := sha256.Sum256([]byte(key))
+	cc.mu.Lock()
+	e, ok := cc.entries[h]
+	cc.mu.Unlock()
+	if age := now.Sub(e.at); ok && age >= 0 && age < cc.ttl {
+		return e.client, nil
+	}
+	c, err := store.ClientByKey(ctx, key)
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	if err != nil {
+		delete(cc.entries, h)
+		return nil, err
+	}
+	if len(cc.entries) >= maxCachedClients {
+		clear(cc.entries)
+	}
+	cc.entries[h] = cachedClient{client: c, at: now}
+	return c, nil
+}
+
+// forget drops the cached keys of the client id, after a change to it.
+func (cc *clientCache) forget(id string) {
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	for h, e := range cc.entries {
+		if e.client.ID == id {
+			delete(cc.entries, h)
+		}
+	}
 }

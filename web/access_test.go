@@ -631,16 +631,17 @@ func TestRouteAccessMatrix(t *testing.T) {
 	callers := []struct {
 		name    string
 		session *testSession
-		bearer  bool
+		bearer  string // the Authorization: Bearer token
 	}{
-		{"anonymous", nil, false},
-		{"citizen A (the applicant)", &ca, false},
-		{"citizen B", &cb, false},
-		{"officer of district A (received the dossier)", &oa, false},
-		{"officer of district B", &ob, false},
-		{"auditor", &au, false},
-		{"city administrator", &adm, false},
-		{"administrator token", nil, true},
+		{"anonymous", nil, ""},
+		{"citizen A (the applicant)", &ca, ""},
+		{"citizen B", &cb, ""},
+		{"officer of district A (received the dossier)", &oa, ""},
+		{"officer of district B", &ob, ""},
+		{"auditor", &au, ""},
+		{"city administrator", &adm, ""},
+		{"administrator token", nil, testToken},
+		{"API client (dossiers:read, one-door at district A)", nil, matrixClientKey},
 	}
 	flow, err := json.Marshal(motcua.CitizenFlow{State: "s", Nonce: "n", Verifier: "v"})
 	if err != nil {
@@ -650,15 +651,16 @@ func TestRouteAccessMatrix(t *testing.T) {
 	const (
 		byCode = "/api/v1/dossiers/000.01.01.H26-250103-0001"
 		byID   = "/api/v1/dossiers/abcdefghijklmnopqrstuvwxyz"
-		//          callers: anon, citizen A, citizen B, officer A, officer B, auditor, city admin, admin token
-		everyone     = "oooooooo"
-		anySignedIn  = "uooooooo"
-		dossierOwner = "uononnoo" // the applicant and staff covering district A; not the auditor
-		dossierStaff = "uffonnoo" // staff covering district A; not the auditor
-		anyStaff     = "uffooooo"
-		admins       = "ufffffoo"
-		auditors     = "uffffooo"
+		//          callers: anon, citizen A, citizen B, officer A, officer B, auditor, city admin, admin token, API client
+		everyone     = "ooooooooo"
+		anySignedIn  = "uooooooof" // an API client has no session, nor may it use the sign-in routes
+		dossierOwner = "uononnooo" // the applicant and staff covering district A (the client too); not the auditor
+		dossierStaff = "uffonnooo" // staff covering district A, and the client reading; not the auditor
+		dossierWrite = "uffonnoof" // staff covering district A; not the auditor, nor the client without dossiers:write
+		admins       = "ufffffoof"
+		auditors     = "uffffooof"
 	)
+	const clientBody = `{"id":"partner","name":"Đối tác","scopes":["dossiers:read"],"grants":[{"role":"one_door","unit":"001"}]}`
 	matrix := map[string][]probe{
 		"GET /{$}":                 {{path: "/", want: everyone}},
 		"GET /static/{name}":       {{path: "/static/motcua.css", want: everyone}},
@@ -675,10 +677,10 @@ func TestRouteAccessMatrix(t *testing.T) {
 
 		// Only a one-door officer of the receiving agency (or the token)
 		// receives: the auditor and the city administrator hold no
-		// one-door role there.
-		"POST /api/v1/dossiers":               {{path: "/api/v1/dossiers", body: dossierBody, want: "uffofffo"}},
+		// one-door role there, the API client lacks dossiers:write.
+		"POST /api/v1/dossiers":               {{path: "/api/v1/dossiers", body: dossierBody, want: "uffofffof"}},
 		"GET /api/v1/dossiers/{ref}":          {{path: byCode, want: dossierOwner}, {path: byID, want: dossierOwner}},
-		"POST /api/v1/dossiers/{ref}/actions": {{path: byCode + "/actions", body: `{"action":"forward"}`, want: dossierStaff}},
+		"POST /api/v1/dossiers/{ref}/actions": {{path: byCode + "/actions", body: `{"action":"forward"}`, want: dossierWrite}},
 
 		"GET /api/v1/calendar/days":            {{path: "/api/v1/calendar/days?unit=001&from=2025-01-01&to=2025-01-31", want: everyone}},
 		"POST /api/v1/calendar/days":           {{path: "/api/v1/calendar/days", body: `{"unit":"001","date":"2025-01-04","kind":"work"}`, want: admins}},
@@ -698,11 +700,18 @@ func TestRouteAccessMatrix(t *testing.T) {
 		"GET /api/v1/dossiers/{ref}/forms/{form}": {{path: byCode + "/forms/01", want: dossierStaff},
 			{path: byID + "/forms/06", want: dossierStaff}},
 		"GET /api/v1/agencies/{code}/register": {{path: "/api/v1/agencies/" + agencyA + "/register", want: dossierStaff}},
-		"GET /api/v1/alerts":                   {{path: "/api/v1/alerts", want: anyStaff}},
+		// The API client lacks alerts:read.
+		"GET /api/v1/alerts": {{path: "/api/v1/alerts", want: "uffooooof"}},
 
 		"GET /api/v1/admin/verify":               {{path: "/api/v1/admin/verify", want: admins}},
 		"PUT /api/v1/admin/staff/{id}":           {{path: "/api/v1/admin/staff/lan.pt", body: `{"name":"Phạm Thị Lan","grants":[]}`, want: admins}},
 		"POST /api/v1/admin/staff/{id}/password": {{path: "/api/v1/admin/staff/lan.pt/password", want: admins}},
+		"POST /api/v1/admin/clients":             {{path: "/api/v1/admin/clients", body: clientBody, want: admins}},
+		"GET /api/v1/admin/clients":              {{path: "/api/v1/admin/clients", want: admins}},
+		"PUT /api/v1/admin/clients/{id}": {{path: "/api/v1/admin/clients/partner",
+			body: `{"name":"Đối tác","scopes":["dossiers:read"],"grants":[{"role":"one_door","unit":"001"}]}`, want: admins}},
+		"POST /api/v1/admin/clients/{id}/key": {{path: "/api/v1/admin/clients/partner/key", want: admins}},
+		"DELETE /api/v1/admin/clients/{id}":   {{path: "/api/v1/admin/clients/partner", want: admins}},
 
 		"POST /api/v1/auth/sign-in":             {{path: "/api/v1/auth/sign-in", body: `{"login":"an.nv","password":"x"}`, want: everyone}},
 		"GET /api/v1/auth/session":              {{path: "/api/v1/auth/session", want: anySignedIn}},
@@ -734,6 +743,12 @@ func TestRouteAccessMatrix(t *testing.T) {
 			f.FindDossierFn = func(context.Context, string) (*motcua.Dossier, error) { return receivedDossier(), nil }
 			a := &fakeAuth{}
 			stopEverything(a)
+			f.ClientByKeyFn = func(_ context.Context, key string) (*motcua.APIClient, error) {
+				if key != matrixClientKey {
+					return nil, unauthorized()
+				}
+				return matrixClient(), nil
+			}
 			a.withSessions(ca, cb, oa, ob, au, adm)
 			a.BeginCitizenFn = func(context.Context) (*motcua.CitizenFlow, error) {
 				return &motcua.CitizenFlow{State: "s", Nonce: "n", Verifier: "v", URL: "https://id.example.vn/authorize"}, nil
@@ -754,8 +769,8 @@ func TestRouteAccessMatrix(t *testing.T) {
 							req.Header.Set(csrfHeader, c.session.session.CSRF)
 						}
 					}
-					if c.bearer {
-						req.Header.Set("Authorization", "Bearer "+testToken)
+					if c.bearer != "" {
+						req.Header.Set("Authorization", "Bearer "+c.bearer)
 					}
 					if p.cookie != nil {
 						req.AddCookie(p.cookie)
@@ -791,6 +806,16 @@ func TestRouteAccessMatrix(t *testing.T) {
 			t.Errorf("the access matrix expects %s, which is no route", key)
 		}
 	}
+}
+
+// matrixClientKey is the key of matrixClient.
+const matrixClientKey = "mck_matrix"
+
+// matrixClient is the API client of the route matrix: it reads dossiers
+// as a one-door officer of district A, and may do nothing else.
+func matrixClient() *motcua.APIClient {
+	return &motcua.APIClient{ID: "partner", Name: "Đối tác", Scopes: []string{motcua.ScopeDossiersRead},
+		Grants: []motcua.Grant{{Role: motcua.RoleOneDoor, Unit: unitA}}}
 }
 
 // expectation names a letter of probe.want.

@@ -22,7 +22,8 @@ func TestTranslations(t *testing.T) {
 		"invalid_fields", "action_not_allowed", "idempotency_key_reused", "dossier_not_found", "unit_not_found",
 		"agency_not_found", "procedure_not_found", "malformed_json", "body_too_large", "invalid_utf8",
 		"unsupported_media_type", "unauthorized", "method_not_allowed", "route_not_found", "internal", "not_ready",
-		"official_day_not_found", "work_week_not_found",
+		"official_day_not_found", "work_week_not_found", "scope_required", "rate_limited", "client_revoked", "client_not_found",
+		"client_exists",
 	} {
 		keys = append(keys, "problem."+reason, "detail."+reason)
 	}

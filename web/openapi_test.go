@@ -196,6 +196,8 @@ func TestOpenAPISchemas(t *testing.T) {
 	alert := &motcua.Alert{ID: 1, Kind: motcua.AlertOverdue, DossierID: "d", Code: "c", Task: 1, Agency: "a", Unit: "u", Role: "r", DueAt: now, At: now}
 	grant := motcua.Grant{Role: motcua.RoleLeader, Unit: "001", Agency: "000.01.20.H26"}
 	staffMember := &motcua.Staff{ID: "s", Name: "n", Email: "e", Disabled: true, Grants: []motcua.Grant{grant}, CreatedAt: now, UpdatedAt: now}
+	apiClient := &motcua.APIClient{ID: "c", Name: "n", Scopes: []string{motcua.ScopeDossiersRead}, Grants: []motcua.Grant{grant},
+		RateLimit: 60, CreatedAt: now, UpdatedAt: now, KeyRotatedAt: now, RevokedAt: &now}
 	rec := &motcua.AuditRecord{Seq: 1, At: now, Actor: motcua.Actor{Kind: "officer", ID: "s", Name: "n"}, Action: motcua.AuditSignIn,
 		Object: "staff:s", Outcome: motcua.OutcomeOK, IP: "ip", Detail: "d", PrevHash: "p", Hash: "h"}
 	tl := &workflow.Timeline{Code: "c", Status: motcua.StatusProcessing, DueState: "due_soon", SubmittedAt: now, ReceivedAt: &now, DueAt: &now, FinishedAt: &now,
@@ -228,6 +230,13 @@ func TestOpenAPISchemas(t *testing.T) {
 			*motcua.Staff
 			Token string `json:"token"`
 		}{staffMember, "t"},
+		"APIClientInput": clientInput{ID: "c", clientUpdate: clientUpdate{Name: "n", Scopes: []string{motcua.ScopeDossiersRead},
+			Grants: []motcua.Grant{grant}, RateLimit: 60}},
+		"APIClientUpdate":   clientUpdate{Name: "n", Scopes: []string{motcua.ScopeDossiersRead}, Grants: []motcua.Grant{grant}, RateLimit: 60},
+		"APIClient":         apiClient,
+		"APIClientWithKey":  clientWithKey{apiClient, "mck_k"},
+		"APIClientKey":      clientKey{ID: "c", Key: "mck_k"},
+		"APIClientList":     list[*motcua.APIClient]{Items: []*motcua.APIClient{apiClient}},
 		"Timeline":          tl,
 		"TimelineStep":      tl.Steps[0],
 		"TimelineExtension": tl.Extension,

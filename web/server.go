@@ -35,7 +35,8 @@ type Config struct {
 	// AdminToken is the bearer token required on endpoints that write or
 	// return personal data. When empty, those endpoints always answer 401.
 	AdminToken string
-	// Clock tells the time at which procedures are looked up; nil means
+	// Clock tells the time at which procedures are looked up, and the
+	// time of the API client key cache and rate limits; nil means
 	// motcua.SystemClock{}.
 	Clock motcua.Clock
 	// Logger receives request logs and internal errors; nil means
@@ -81,6 +82,11 @@ type Server struct {
 	secure       bool   // cookies are Secure
 	hsts         bool
 
+	// clients caches checked API client keys; limiter holds their rate
+	// limits' buckets.
+	clients *clientCache
+	limiter *rateLimiter
+
 	mux     *http.ServeMux
 	handler http.Handler
 	metrics *metrics
@@ -103,6 +109,8 @@ func NewServer(cfg Config) *Server {
 
 		showOfficers: cfg.ShowOfficers,
 		auth:         cfg.Auth,
+		clients:      newClientCache(clientCacheTTL),
+		limiter:      newRateLimiter(),
 		cookie:       "motcua_session",
 		secure:       cfg.SecureCookies,
 		hsts:         cfg.HSTS,

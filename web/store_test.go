@@ -50,6 +50,12 @@ type fakeStore struct {
 	FindDossiersFn   func(ctx context.Context, f motcua.DossierFilter) ([]*motcua.Dossier, error)
 	FindAuditFn      func(ctx context.Context, f motcua.AuditFilter) ([]*motcua.AuditRecord, error)
 
+	SaveClientFn      func(ctx context.Context, c *motcua.APIClient) (string, error)
+	RotateClientKeyFn func(ctx context.Context, id string) (string, error)
+	RevokeClientFn    func(ctx context.Context, id string) error
+	ClientByKeyFn     func(ctx context.Context, key string) (*motcua.APIClient, error)
+	FindClientsFn     func(ctx context.Context) ([]*motcua.APIClient, error)
+
 	// audited holds what Audit appended, which it always accepts.
 	mu      sync.Mutex
 	audited []*motcua.AuditRecord
@@ -392,4 +398,39 @@ func (f *fakeStore) SignInCitizen(ctx context.Context, c *motcua.Citizen) (*motc
 
 func (f *fakeStore) FindCitizen(ctx context.Context, id string) (*motcua.Citizen, error) {
 	return nil, f.unexpected("FindCitizen")
+}
+
+func (f *fakeStore) SaveClient(ctx context.Context, c *motcua.APIClient) (string, error) {
+	if f.SaveClientFn == nil {
+		return "", f.unexpected("SaveClient")
+	}
+	return f.SaveClientFn(ctx, c)
+}
+
+func (f *fakeStore) RotateClientKey(ctx context.Context, id string) (string, error) {
+	if f.RotateClientKeyFn == nil {
+		return "", f.unexpected("RotateClientKey")
+	}
+	return f.RotateClientKeyFn(ctx, id)
+}
+
+func (f *fakeStore) RevokeClient(ctx context.Context, id string) error {
+	if f.RevokeClientFn == nil {
+		return f.unexpected("RevokeClient")
+	}
+	return f.RevokeClientFn(ctx, id)
+}
+
+func (f *fakeStore) ClientByKey(ctx context.Context, key string) (*motcua.APIClient, error) {
+	if f.ClientByKeyFn == nil {
+		return nil, f.unexpected("ClientByKey")
+	}
+	return f.ClientByKeyFn(ctx, key)
+}
+
+func (f *fakeStore) FindClients(ctx context.Context) ([]*motcua.APIClient, error) {
+	if f.FindClientsFn == nil {
+		return nil, f.unexpected("FindClients")
+	}
+	return f.FindClientsFn(ctx)
 }

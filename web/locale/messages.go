@@ -71,6 +71,11 @@ var messages = map[string]message{
 	"problem.oidc_exchange_failed":         {"Đăng nhập chưa được xác nhận", "Sign-in not confirmed"},
 	"problem.oidc_invalid_token":           {"Không xác minh được thông tin đăng nhập", "Sign-in could not be verified"},
 	"problem.oidc_claims":                  {"Thông tin cá nhân không hợp lệ", "Invalid personal details"},
+	"problem.scope_required":               {"Khóa truy cập thiếu phạm vi cần thiết", "Scope required"},
+	"problem.rate_limited":                 {"Vượt quá giới hạn số yêu cầu", "Rate limit exceeded"},
+	"problem.client_revoked":               {"Ứng dụng đối tác đã bị thu hồi", "API client revoked"},
+	"problem.client_not_found":             {"Không tìm thấy ứng dụng đối tác", "API client not found"},
+	"problem.client_exists":                {"Ứng dụng đối tác đã tồn tại", "API client already exists"},
 
 	"detail.invalid_fields":               {"Vui lòng kiểm tra các trường được liệt kê trong errors.", "Check the fields listed in errors."},
 	"detail.malformed_json":               {"Nội dung yêu cầu không phải một đối tượng JSON hợp lệ (lỗi tại byte {offset}).", "The request body is not a valid JSON object (error at byte {offset})."},
@@ -124,6 +129,11 @@ var messages = map[string]message{
 	"detail.oidc_exchange_failed":         {"Không nhận được xác nhận đăng nhập từ hệ thống định danh điện tử. Vui lòng thử lại.", "The identity provider did not confirm the sign-in. Please try again."},
 	"detail.oidc_invalid_token":           {"Không xác minh được phản hồi của hệ thống định danh điện tử. Vui lòng đăng nhập lại.", "The identity provider's answer could not be verified. Please sign in again."},
 	"detail.oidc_claims":                  {"Hệ thống định danh điện tử gửi thông tin cá nhân thiếu hoặc không hợp lệ.", "The identity provider sent incomplete or invalid personal details."},
+	"detail.scope_required":               {"Khóa của ứng dụng đối tác này không có phạm vi “{scope}” mà yêu cầu này cần.", "This API client's key lacks the scope “{scope}” that this request needs."},
+	"detail.rate_limited":                 {"Ứng dụng đối tác này chỉ được gửi {per_minute} yêu cầu mỗi phút; vui lòng thử lại sau {retry_after} giây.", "This API client may make {per_minute} requests a minute; try again in {retry_after} seconds."},
+	"detail.client_revoked":               {"Ứng dụng đối tác “{key}” đã bị thu hồi: khóa truy cập không còn hiệu lực và không thể thay đổi ứng dụng; vui lòng đăng ký ứng dụng mới.", "The API client “{key}” was revoked: its key no longer works and it cannot be changed; register a new client."},
+	"detail.client_not_found":             {"Không tìm thấy ứng dụng đối tác “{key}”.", "There is no API client “{key}”."},
+	"detail.client_exists":                {"Đã có ứng dụng đối tác “{key}”; hãy dùng PUT để thay đổi.", "There is already an API client “{key}”; change it with PUT."},
 
 	"field.required":               {"Bắt buộc nhập", "Required"},
 	"field.format":                 {"Sai định dạng", "Invalid format"},
@@ -188,6 +198,9 @@ var messages = map[string]message{
 	"field.value.days.*":                 {"Khung giờ phải nằm trong 00:00–24:00, bắt đầu trước khi kết thúc, theo thứ tự trong ngày và không chồng lên khung trước", "A window lies within 00:00–24:00, starts before it ends, and comes after the one before without overlapping it"},
 	"field.format.cutoff":                {"Giờ tiếp nhận cuối phải có dạng HH:MM, ví dụ 15:00", "The cut-off is written HH:MM, for example 15:00"},
 	"field.value.cutoff":                 {"Giờ tiếp nhận cuối phải từ 00:01 đến 24:00", "The cut-off must be from 00:01 to 24:00"},
+	"field.required.scopes":              {"Cần chọn ít nhất một phạm vi", "Give at least one scope"},
+	"field.value.scopes.*":               {"Phạm vi phải là dossiers:read (đọc hồ sơ), dossiers:write (tiếp nhận, xử lý hồ sơ) hoặc alerts:read (đọc cảnh báo)", "A scope is dossiers:read, dossiers:write or alerts:read"},
+	"field.value.rate_limit":             {"Phải là số nguyên từ 0 (mặc định, 600) đến 100000 yêu cầu mỗi phút", "Must be an integer from 0 (the default, 600) to 100000 requests a minute"},
 
 	"status.submitted":            {"chờ tiếp nhận", "awaiting intake"},
 	"status.received":             {"đã tiếp nhận", "received"},

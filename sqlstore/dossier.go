@@ -73,6 +73,9 @@ func (db *DB) CreateDossier(ctx context.Context, in *motcua.DossierInput, idempo
 	if err != nil {
 		return nil, false, err
 	}
+	if !replay && len(d.Events) > 0 {
+		db.recent.put(d, d.Events[len(d.Events)-1].Hash)
+	}
 	return d, replay, nil
 }
 
@@ -488,6 +491,9 @@ type change struct {
 	// whole rewrites the deadlines: the dossier had no tasks, so its rows
 	// may be of another shape.
 	whole bool
+	// state holds the values of updateDossierQuery's SET clause, encoded
+	// before the change reaches a committer, which then only writes.
+	state []any
 }
 
 // errNeedsTransaction is returned by computeChange, out of a write
@@ -548,6 +554,9 @@ func computeChange(ctx context.Context, tx *txn, ref string, req motcua.ActionRe
 	motcua.Chain(head, out.Events)
 	c.d, c.events, c.now = out.Dossier, out.Events, out.Deadlines
 	c.d.Events = append(events, out.Events...)
+	if c.state, err = dossierState(c.d, c.d.Events[len(c.d.Events)-1].Hash); err != nil {
+		return nil, fmt.Errorf("sqlstore: apply %s to %s: %w", req.Action, c.d.ID, err)
+	}
 	return c, nil
 }
 
@@ -556,7 +565,7 @@ func computeChange(ctx context.Context, tx *txn, ref string, req motcua.ActionRe
 // and its deadlines.
 func (c *change) write(ctx context.Context, tx *txn) error {
 	d := c.d
-	if err := updateDossier(ctx, tx, d, c.version, d.Events[len(d.Events)-1].Hash); err != nil {
+	if err := updateDossier(ctx, tx, d.ID, c.state, c.version); err != nil {
 		return err
 	}
 	if err := insertEvents(ctx, tx, c.events); err != nil {
@@ -582,12 +591,8 @@ func (c *change) write(ctx context.Context, tx *txn) error {
 // the events' key is taken by the other change's events anyway.
 func (c *change) writeAlone(ctx context.Context, db *DB) error {
 	d := c.d
-	state, err := dossierState(d, d.Events[len(d.Events)-1].Hash)
-	if err != nil {
-		return fmt.Errorf("sqlstore: update dossier %s: %w", d.ID, err)
-	}
 	parts := []string{updateDossierQuery + ` RETURNING 1`}
-	args := append(state, d.ID, c.version)
+	args := append(slices.Clip(c.state), d.ID, c.version)
 	var b strings.Builder
 	b.WriteString(`INSERT INTO dossier_events (` + eventColumns + `) VALUES `)
 	for i, e := range c.events {
@@ -1018,21 +1023,18 @@ func dossierRow(d *motcua.Dossier) ([]any, error) {
 		string(applicant), string(d.Form), string(attachments), state[1], d.SubmittedAt}, state[2:]...), nil
 }
 
-// updateDossier writes the state of a dossier read at version, whose last
-// event now has the hash head. Returns ECONFLICT if the row changed since.
-func updateDossier(ctx context.Context, tx *txn, d *motcua.Dossier, version int, head string) error {
-	state, err := dossierState(d, head)
+// updateDossier writes state, the values of updateDossierQuery's SET
+// clause, to the dossier id read at version. Returns ECONFLICT if the row
+// changed since.
+func updateDossier(ctx context.Context, tx *txn, id string, state []any, version int) error {
+	res, err := tx.exec(ctx, updateDossierQuery, append(slices.Clip(state), id, version)...)
 	if err != nil {
-		return fmt.Errorf("sqlstore: update dossier %s: %w", d.ID, err)
-	}
-	res, err := tx.exec(ctx, updateDossierQuery, append(state, d.ID, version)...)
-	if err != nil {
-		return fmt.Errorf("sqlstore: update dossier %s: %w", d.ID, err)
+		return fmt.Errorf("sqlstore: update dossier %s: %w", id, err)
 	}
 	if n, err := res.RowsAffected(); err != nil {
-		return fmt.Errorf("sqlstore: update dossier %s: %w", d.ID, err)
+		return fmt.Errorf("sqlstore: update dossier %s: %w", id, err)
 	} else if n != 1 {
-		return motcua.Errorf(motcua.ECONFLICT, "dossier_changed", "Dossier %s was changed by someone else; reload it and try again.", d.ID)
+		return motcua.Errorf(motcua.ECONFLICT, "dossier_changed", "Dossier %s was changed by someone else; reload it and try again.", id)
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -84,8 +85,7 @@ func (s *Server) authenticate(r *http.Request) (caller, error) {
 		if s.token == "" || subtle.ConstantTimeCompare(got[:], want[:]) != 1 {
 			return caller{}, unauthorized()
 		}
-		s.audits.add(&motcua.AuditRecord{At: s.clock.Now(), Actor: motcua.BootstrapAdmin, Action: motcua.AuditAdminToken,
-			Object: r.Method + " " + r.URL.Path, Outcome: motcua.OutcomeOK, IP: clientIP(r)})
+		s.audits.used(cmp.Or(r.Pattern, r.Method+" "+r.URL.Path), clientIP(r), s.clock.Now())
 		return caller{actor: motcua.BootstrapAdmin}, nil
 	}
 	ck, err := r.Cookie(s.cookie)

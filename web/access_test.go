@@ -329,11 +329,15 @@ func TestAuditedAccess(t *testing.T) {
 		}
 	}
 	t.Run("AdminToken", func(t *testing.T) {
+		// Uses are counted and appended a minute at a time, and when
+		// the server stops.
 		s, f := newServer(t)
 		get(t, s, "/api/v1/admin/verify?x=1", nil, true)
+		get(t, s, "/api/v1/admin/verify", nil, true)
+		s.audits.close()
 		r := waitAudited(t, f, func(r *motcua.AuditRecord) bool { return r.Action == motcua.AuditAdminToken })
 		if !r.Actor.Same(motcua.BootstrapAdmin) || r.Object != "GET /api/v1/admin/verify" || r.Outcome != motcua.OutcomeOK ||
-			r.IP != "192.0.2.1" || !r.At.Equal(testNow) {
+			r.IP != "192.0.2.1" || !r.At.Equal(testNow) || !strings.HasPrefix(r.Detail, "2 requests from ") {
 			t.Errorf("record = %+v", r)
 		}
 	})

@@ -3,8 +3,10 @@ package web
 import (
 	"context"
 	"encoding/csv"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -13,12 +15,17 @@ import (
 	"motcua"
 )
 
-// auditor appends the audit records of frequent events — uses of the
-// administrator token, staff views of personal data — in batches, off
-// the request's path: a record is appended at most flushEvery after its
+// auditor appends the audit records of frequent events — staff views of
+// personal data, uses of the administrator token — in batches, off the
+// request's path: a record is appended at most flushEvery after its
 // request, together with those of the requests around it, so that a busy
-// server pays one append for many requests. Sign-ins and changes are
-// audited by the services themselves, synchronously.
+// server pays one append for many requests. Uses of the administrator
+// token are counted rather than recorded one by one: a record a minute
+// for each route and address, with the number of requests and the first
+// and last (what they changed is recorded anyway: a dossier's events
+// name their actor, and configuration changes are audited one by one).
+// Sign-ins and changes are audited by the services themselves,
+// synchronously.
 type auditor struct {
 	store motcua.AuditService
 	log   *slog.Logger
@@ -27,6 +34,18 @@ type auditor struct {
 
 	mu     sync.RWMutex // held to send on ch, and to close it
 	closed bool
+
+	usesMu sync.Mutex
+	uses   map[useKey]*use
+}
+
+// useKey and use count the requests made with the administrator token to
+// one route from one address.
+type useKey struct{ route, ip string }
+
+type use struct {
+	n           int
+	first, last time.Time
 }
 
 // Limits of the auditor's batches.
@@ -34,10 +53,16 @@ const (
 	auditQueue = 4096
 	auditBatch = 512
 	flushEvery = 100 * time.Millisecond
+	// usesEvery is how often the counts of the administrator token's
+	// uses are appended; maxUses bounds the routes and addresses counted
+	// in between.
+	usesEvery = time.Minute
+	maxUses   = 1000
 )
 
 func newAuditor(store motcua.AuditService, log *slog.Logger) *auditor {
-	a := &auditor{store: store, log: log, ch: make(chan *motcua.AuditRecord, auditQueue), done: make(chan struct{})}
+	a := &auditor{store: store, log: log, ch: make(chan *motcua.AuditRecord, auditQueue), done: make(chan struct{}),
+		uses: map[useKey]*use{}}
 	if store == nil {
 		close(a.done)
 		return a
@@ -64,23 +89,73 @@ func (a *auditor) add(r *motcua.AuditRecord) {
 	a.mu.RUnlock()
 }
 
+// used counts a request made with the administrator token to route from
+// ip at now.
+func (a *auditor) used(route, ip string, now time.Time) {
+	if a.store == nil {
+		return
+	}
+	a.usesMu.Lock()
+	defer a.usesMu.Unlock()
+	k := useKey{route, ip}
+	u := a.uses[k]
+	if u == nil {
+		if len(a.uses) >= maxUses {
+			// Too many routes and addresses at once: count this
+			// address's requests together.
+			k.route = "*"
+			if u = a.uses[k]; u == nil {
+				u = &use{first: now}
+				a.uses[k] = u
+			}
+		} else {
+			u = &use{first: now}
+			a.uses[k] = u
+		}
+	}
+	u.n++
+	u.last = now
+}
+
+// takeUses returns the records of the uses counted so far, and starts
+// counting again.
+func (a *auditor) takeUses() []*motcua.AuditRecord {
+	a.usesMu.Lock()
+	uses := a.uses
+	a.uses = map[useKey]*use{}
+	a.usesMu.Unlock()
+	recs := make([]*motcua.AuditRecord, 0, len(uses))
+	for k, u := range uses {
+		recs = append(recs, &motcua.AuditRecord{At: u.last, Actor: motcua.BootstrapAdmin, Action: motcua.AuditAdminToken,
+			Object: k.route, Outcome: motcua.OutcomeOK, IP: k.ip,
+			Detail: fmt.Sprintf("%d requests from %s to %s", u.n, motcua.FormatTime(u.first), motcua.FormatTime(u.last))})
+	}
+	slices.SortFunc(recs, func(x, y *motcua.AuditRecord) int { return x.At.Compare(y.At) })
+	return recs
+}
+
 func (a *auditor) run() {
 	defer close(a.done)
 	t := time.NewTicker(flushEvery)
 	defer t.Stop()
+	lastUses := time.Now()
 	var batch []*motcua.AuditRecord
 	for {
 		select {
 		case r, ok := <-a.ch:
 			if !ok {
-				a.write(batch)
+				a.write(append(batch, a.takeUses()...))
 				return
 			}
 			batch = append(batch, r)
 			if len(batch) < auditBatch {
 				continue
 			}
-		case <-t.C:
+		case now := <-t.C:
+			if now.Sub(lastUses) >= usesEvery {
+				batch = append(batch, a.takeUses()...)
+				lastUses = now
+			}
 		}
 		a.write(batch)
 		batch = batch[:0]

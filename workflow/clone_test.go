@@ -15,7 +15,7 @@ import (
 func full() *motcua.Dossier {
 	t := func(h int) *time.Time { x := utc(at(0, h, 0)); return &x }
 	due := &motcua.Due{At: *t(17), Explanation: []motcua.DueStep{{Date: "2026-11-30", Kind: motcua.StepStart, ReasonVI: "a", ReasonEN: "b"}}, SummaryVI: "c", SummaryEN: "d"}
-	actor := motcua.Actor{Kind: motcua.ActorOfficer, ID: "o", Name: "O", Grants: []motcua.Grant{{Role: motcua.RoleLeader, Unit: unitCommune, Agency: agencyCommune}}}
+	actor := motcua.Actor{Kind: motcua.ActorOfficer, ID: "o", Name: "O", Grants: []motcua.Grant{{Role: motcua.RoleLeader, Unit: unitCommune, Agency: agencyCommune}}, Person: "001090012345"}
 	task := &motcua.Task{ID: 1, Kind: motcua.TaskStep, Step: "s", Name: "n", NameEN: "e", Role: motcua.RoleLeader, Agency: agencyCommune,
 		Unit: unitCommune, From: 1, Linked: true, StartedAt: *t(9), DueAt: t(10), Due: due, PickedAt: t(11), EndedAt: t(12),
 		Outcome: "x", EndedBy: &actor, Answer: "a", PausedAt: t(13), Remaining: 5, Pauses: []motcua.Interval{{From: *t(9), To: t(10), Reason: "r"}}}

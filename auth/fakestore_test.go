@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -29,7 +30,29 @@ type fakeStore struct {
 
 	touches int // TouchSession calls
 	lookups int // SessionByHash calls
+
+	// parents maps each unit to its parent, for Directory.
+	parents map[string]string
 }
+
+// Directory implements auth.Store with the units of parents.
+func (f *fakeStore) Directory(context.Context) (motcua.Directory, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return fakeDirectory(maps.Clone(f.parents)), nil
+}
+
+// fakeDirectory knows units' parents only.
+type fakeDirectory map[string]string
+
+func (d fakeDirectory) Agency(string) (*motcua.Agency, bool) { return nil, false }
+
+func (d fakeDirectory) ParentUnit(unit string) (string, bool) {
+	p, ok := d[unit]
+	return p, ok
+}
+
+func (d fakeDirectory) AgencyAt(string, string) (*motcua.Agency, bool) { return nil, false }
 
 type fakeStaff struct {
 	st    motcua.Staff

@@ -25,6 +25,8 @@ type Store interface {
 	motcua.SessionService
 	motcua.CitizenService
 	motcua.AuditService
+	// Directory returns the units, for TOTPUnits.
+	Directory(ctx context.Context) (motcua.Directory, error)
 }
 
 // Config configures a Service. Zero durations take the defaults.
@@ -47,6 +49,9 @@ type Config struct {
 	// Issuer names the service in authenticator apps (default
 	// "motcua").
 	Issuer string
+	// TOTPUnits lists the units whose staff must all use a second
+	// factor, with the units below them; administrators must anyway.
+	TOTPUnits []string
 	// OIDC signs citizens in; nil means citizens cannot sign in.
 	OIDC *OIDC
 	// Clock tells the time; nil means the system clock.
@@ -81,6 +86,7 @@ type Service struct {
 	absolute time.Duration
 	ttl      time.Duration
 	issuer   string
+	totp     []string
 	oidc     *OIDC
 	clock    motcua.Clock
 	log      *slog.Logger
@@ -112,7 +118,7 @@ func New(cfg Config) (*Service, error) {
 	}
 	s := &Service{store: cfg.Store, hasher: cfg.Hasher, lockout: cfg.Lockout,
 		idle: cfg.IdleTimeout, absolute: cfg.AbsoluteTimeout, ttl: cfg.CacheTTL,
-		issuer: cfg.Issuer, oidc: cfg.OIDC, clock: cfg.Clock, log: cfg.Logger,
+		issuer: cfg.Issuer, totp: cfg.TOTPUnits, oidc: cfg.OIDC, clock: cfg.Clock, log: cfg.Logger,
 		cache: map[string]cachedSession{}, misses: map[string]miss{}}
 	if s.hasher == nil {
 		s.hasher = NewHasher(DefaultParams(), 0)
@@ -173,8 +179,8 @@ func sessionInvalid() error {
 		Message: "Your session has ended; sign in again."}
 }
 
-// RequiresTOTP reports whether a staff member must use a second factor:
-// administrators must.
+// RequiresTOTP reports whether a staff member must use a second factor
+// whatever their unit: administrators must.
 func RequiresTOTP(st *motcua.Staff) bool {
 	for _, g := range st.Grants {
 		if g.Role == motcua.RoleCityAdmin || g.Role == motcua.RoleUnitAdmin {
@@ -182,6 +188,29 @@ func RequiresTOTP(st *motcua.Staff) bool {
 		}
 	}
 	return false
+}
+
+// requiresTOTP reports whether st must use a second factor: an
+// administrator, or staff with a grant in one of the TOTPUnits' subtrees.
+func (s *Service) requiresTOTP(ctx context.Context, st *motcua.Staff) (bool, error) {
+	if RequiresTOTP(st) {
+		return true, nil
+	}
+	if len(s.totp) == 0 {
+		return false, nil
+	}
+	dir, err := s.store.Directory(ctx)
+	if err != nil {
+		return false, err
+	}
+	for _, g := range st.Grants {
+		for _, u := range s.totp {
+			if motcua.InSubtree(dir, u, g.Unit) {
+				return true, nil
+			}
+		}
+	}
+	return false, nil
 }
 
 // SignIn implements motcua.AuthService.
@@ -265,11 +294,15 @@ func (s *Service) SignIn(ctx context.Context, req motcua.SignInRequest) (*motcua
 			}
 		}
 	}
+	must, err := s.requiresTOTP(ctx, st)
+	if err != nil {
+		return nil, err
+	}
 	limited := ""
 	switch {
 	case cr.MustChange:
 		limited = motcua.LimitPasswordChange
-	case cr.TOTPSecret == nil && RequiresTOTP(st):
+	case cr.TOTPSecret == nil && must:
 		limited = motcua.LimitTOTPSetup
 	}
 	return s.open(ctx, motcua.SessionStaff, st.ID, who, cr.TOTPSecret != nil, limited, req.IP, req.UserAgent, "")
@@ -576,8 +609,12 @@ func (s *Service) ChangePassword(ctx context.Context, token, current, next strin
 	}
 	s.forgetSubject(motcua.SessionStaff, st.ID)
 	s.audit(ctx, who, motcua.AuditPasswordChange, "staff:"+st.ID, motcua.OutcomeOK, sess.IP, "")
+	must, err := s.requiresTOTP(ctx, st)
+	if err != nil {
+		return nil, err
+	}
 	limited := ""
-	if cr.TOTPSecret == nil && RequiresTOTP(st) {
+	if cr.TOTPSecret == nil && must {
 		limited = motcua.LimitTOTPSetup
 	}
 	return s.open(ctx, motcua.SessionStaff, st.ID, who, sess.MFA, limited, sess.IP, sess.UserAgent, "after a password change")

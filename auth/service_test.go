@@ -1237,3 +1237,32 @@ func TestCitizenUnavailable(t *testing.T) {
 		url.Values{"state": {"s"}, "code": {"c"}}, clientIP, userAgent)
 	checkErr(t, err, motcua.EUNAVAILABLE, "")
 }
+
+// TestTOTPUnits checks that the staff of the units listed in TOTPUnits,
+// and of the units below them, must set up a second factor, and the
+// others need not.
+func TestTOTPUnits(t *testing.T) {
+	f := newFixture(t, func(c *auth.Config) { c.TOTPUnits = []string{"001"} })
+	f.store.parents = map[string]string{"01": "", "001": "01", "00001": "001", "002": "01"}
+	for _, tc := range []struct {
+		unit    string
+		limited string
+	}{
+		{"001", motcua.LimitTOTPSetup},
+		{"00001", motcua.LimitTOTPSetup},
+		{"002", ""},
+		{"01", ""},
+	} {
+		id := "staff-" + tc.unit
+		f.addStaff(t, id, func(s *motcua.Staff, _ *motcua.Credentials) {
+			s.Grants = []motcua.Grant{{Role: motcua.RoleSpecialist, Unit: tc.unit}}
+		})
+		in, err := f.signIn(id, staffPass, "")
+		if err != nil {
+			t.Fatalf("%s: %v", tc.unit, err)
+		}
+		if in.Session.Limited != tc.limited {
+			t.Errorf("staff of unit %s: limited %q; want %q", tc.unit, in.Session.Limited, tc.limited)
+		}
+	}
+}

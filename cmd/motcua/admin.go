@@ -146,8 +146,14 @@ func newAuth(ctx context.Context, c Config, db *sqlstore.DB, logger *slog.Logger
 			return nil, fmt.Errorf("citizen sign-in: %w", err)
 		}
 	}
+	var units []string
+	for u := range strings.SplitSeq(c.TOTPUnits, ",") {
+		if u = strings.TrimSpace(u); u != "" {
+			units = append(units, u)
+		}
+	}
 	return auth.New(auth.Config{Store: db, IdleTimeout: c.SessionIdle, AbsoluteTimeout: c.SessionMax,
-		Issuer: "motcua", OIDC: rp, Logger: logger})
+		Issuer: "motcua", TOTPUnits: units, OIDC: rp, Logger: logger})
 }
 
 // listen returns the listener of serve: TLS when a certificate is

@@ -34,6 +34,7 @@ type Config struct {
 	OIDCClientID       string        // MOTCUA_OIDC_CLIENT_ID
 	OIDCClientSecret   string        // MOTCUA_OIDC_CLIENT_SECRET
 	OIDCIDClaim        string        // MOTCUA_OIDC_ID_CLAIM: the claim with the 12-digit identification number
+	TOTPUnits          string        // MOTCUA_TOTP_UNITS: comma-separated units whose staff must all use a second factor
 }
 
 // DefaultConfig returns the configuration used when nothing is set.
@@ -142,6 +143,7 @@ func (c *Config) serveFlags(fs *flag.FlagSet) {
 	fs.DurationVar(&c.SessionIdle, "session-idle", c.SessionIdle, "end sessions unused this long (env MOTCUA_SESSION_IDLE)")
 	fs.DurationVar(&c.SessionMax, "session-max", c.SessionMax, "end any session this old (env MOTCUA_SESSION_MAX)")
 	fs.StringVar(&c.OIDCIssuer, "oidc-issuer", c.OIDCIssuer, "issuer URL of the citizens' OpenID Connect provider (env MOTCUA_OIDC_ISSUER; client id and secret from MOTCUA_OIDC_CLIENT_ID, MOTCUA_OIDC_CLIENT_SECRET; default none)")
+	fs.StringVar(&c.TOTPUnits, "totp-units", c.TOTPUnits, "comma-separated unit codes whose staff, with the units below, must all use a second factor; administrators must anyway (env MOTCUA_TOTP_UNITS)")
 	fs.StringVar(&c.OIDCIDClaim, "oidc-id-claim", c.OIDCIDClaim, "the ID token claim holding the 12-digit identification number (env MOTCUA_OIDC_ID_CLAIM)")
 	fs.StringVar(&c.Pprof, "pprof", c.Pprof, "serve runtime profiles (net/http/pprof) on this loopback address, for example 127.0.0.1:6060 (env MOTCUA_PPROF; default off)")
 }
@@ -166,6 +168,7 @@ func (c *Config) fromEnv(getenv func(string) string) error {
 	str("MOTCUA_OIDC_CLIENT_ID", &c.OIDCClientID)
 	str("MOTCUA_OIDC_CLIENT_SECRET", &c.OIDCClientSecret)
 	str("MOTCUA_OIDC_ID_CLAIM", &c.OIDCIDClaim)
+	str("MOTCUA_TOTP_UNITS", &c.TOTPUnits)
 	var errs []error
 	for key, dst := range map[string]*bool{"MOTCUA_MIGRATE": &c.Migrate, "MOTCUA_DEMO": &c.Demo, "MOTCUA_SHOW_OFFICERS": &c.ShowOfficers} {
 		if v := getenv(key); v != "" {

@@ -24,6 +24,9 @@ const (
 	AuditExport         = "export"
 	AuditAdminToken     = "admin_token_use"
 	AuditAccessDenied   = "access_denied"
+	// AuditRetention records a purge of personal data past its
+	// retention period (Retention), with the counts.
+	AuditRetention = "retention_purge"
 )
 
 // AuditRecord is one entry of the append-only audit log. Records are

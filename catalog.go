@@ -42,6 +42,8 @@ type Store interface {
 	CitizenService
 	AuditService
 	ClientService
+	PersonalDataService
+	RetentionService
 	// Directory returns the units and agencies as processes see them.
 	Directory(ctx context.Context) (Directory, error)
 	// LegalCalendar returns the legal calendar of every unit as it is now.

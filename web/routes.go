@@ -73,6 +73,7 @@ var routes = []route{
 	{"POST", "/api/v1/auth/totp/confirm", (*Server).confirmTOTP, signedIn},
 	{"GET", "/auth/citizen/sign-in", (*Server).citizenSignIn, public},
 	{"GET", "/auth/citizen/callback", (*Server).citizenCallback, public},
+	{"GET", "/api/v1/me/data", (*Server).getMyData, person},
 
 	{"GET", "/api/v1/audit", (*Server).listAudit, auditing},
 	{"GET", "/api/v1/audit/export", (*Server).exportAudit, auditing},

@@ -56,6 +56,14 @@ type fakeStore struct {
 	ClientByKeyFn     func(ctx context.Context, key string) (*motcua.APIClient, error)
 	FindClientsFn     func(ctx context.Context) ([]*motcua.APIClient, error)
 
+	FindCitizenFn          func(ctx context.Context, id string) (*motcua.Citizen, error)
+	FindDossiersOfPersonFn func(ctx context.Context, idNumber string, limit int) ([]json.RawMessage, error)
+	FindSessionsFn         func(ctx context.Context, kind, subject string, limit int) ([]*motcua.Session, error)
+	FindStaffFn            func(ctx context.Context, id string) (*motcua.Staff, error)
+	FindAuditAboutFn       func(ctx context.Context, s motcua.AuditSubject, limit int) ([]*motcua.AuditRecord, error)
+	PurgeFn                func(ctx context.Context, now time.Time, r motcua.Retention) (motcua.PurgeReport, error)
+	PreviewPurgeFn         func(ctx context.Context, now time.Time, r motcua.Retention) (motcua.PurgeReport, error)
+
 	// audited holds what Audit appended, which it always accepts.
 	mu      sync.Mutex
 	audited []*motcua.AuditRecord
@@ -397,7 +405,52 @@ func (f *fakeStore) SignInCitizen(ctx context.Context, c *motcua.Citizen) (*motc
 }
 
 func (f *fakeStore) FindCitizen(ctx context.Context, id string) (*motcua.Citizen, error) {
-	return nil, f.unexpected("FindCitizen")
+	if f.FindCitizenFn == nil {
+		return nil, f.unexpected("FindCitizen")
+	}
+	return f.FindCitizenFn(ctx, id)
+}
+
+func (f *fakeStore) FindDossiersOfPerson(ctx context.Context, idNumber string, limit int) ([]json.RawMessage, error) {
+	if f.FindDossiersOfPersonFn == nil {
+		return nil, f.unexpected("FindDossiersOfPerson")
+	}
+	return f.FindDossiersOfPersonFn(ctx, idNumber, limit)
+}
+
+func (f *fakeStore) FindSessions(ctx context.Context, kind, subject string, limit int) ([]*motcua.Session, error) {
+	if f.FindSessionsFn == nil {
+		return nil, f.unexpected("FindSessions")
+	}
+	return f.FindSessionsFn(ctx, kind, subject, limit)
+}
+
+func (f *fakeStore) FindStaff(ctx context.Context, id string) (*motcua.Staff, error) {
+	if f.FindStaffFn == nil {
+		return nil, f.unexpected("FindStaff")
+	}
+	return f.FindStaffFn(ctx, id)
+}
+
+func (f *fakeStore) FindAuditAbout(ctx context.Context, s motcua.AuditSubject, limit int) ([]*motcua.AuditRecord, error) {
+	if f.FindAuditAboutFn == nil {
+		return nil, f.unexpected("FindAuditAbout")
+	}
+	return f.FindAuditAboutFn(ctx, s, limit)
+}
+
+func (f *fakeStore) Purge(ctx context.Context, now time.Time, r motcua.Retention) (motcua.PurgeReport, error) {
+	if f.PurgeFn == nil {
+		return motcua.PurgeReport{}, f.unexpected("Purge")
+	}
+	return f.PurgeFn(ctx, now, r)
+}
+
+func (f *fakeStore) PreviewPurge(ctx context.Context, now time.Time, r motcua.Retention) (motcua.PurgeReport, error) {
+	if f.PreviewPurgeFn == nil {
+		return motcua.PurgeReport{}, f.unexpected("PreviewPurge")
+	}
+	return f.PreviewPurgeFn(ctx, now, r)
 }
 
 func (f *fakeStore) SaveClient(ctx context.Context, c *motcua.APIClient) (string, error) {

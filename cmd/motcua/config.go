@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"motcua"
 )
 
 // Config is the configuration of motcua, from flags and MOTCUA_*
@@ -35,6 +37,11 @@ type Config struct {
 	OIDCClientSecret   string        // MOTCUA_OIDC_CLIENT_SECRET
 	OIDCIDClaim        string        // MOTCUA_OIDC_ID_CLAIM: the claim with the 12-digit identification number
 	TOTPUnits          string        // MOTCUA_TOTP_UNITS: comma-separated units whose staff must all use a second factor
+
+	// Retention is how long personal data no longer needed is kept
+	// (MOTCUA_RETENTION: kind=Nd items, such as
+	// sessions=30d,idempotency=30d,alerts=365d,citizens=1825d).
+	Retention motcua.Retention
 }
 
 // DefaultConfig returns the configuration used when nothing is set.
@@ -48,6 +55,7 @@ func DefaultConfig() Config {
 		SessionIdle:        30 * time.Minute,
 		SessionMax:         12 * time.Hour,
 		OIDCIDClaim:        "id_number",
+		Retention:          motcua.DefaultRetention(),
 	}
 }
 
@@ -92,6 +100,9 @@ func (c Config) Validate() error {
 	}
 	if c.SessionIdle < time.Minute || c.SessionMax < c.SessionIdle {
 		errs = append(errs, fmt.Errorf("--session-idle must be at least 1m and --session-max at least as long, not %s and %s", c.SessionIdle, c.SessionMax))
+	}
+	if err := c.Retention.Validate(); err != nil {
+		errs = append(errs, fmt.Errorf("--retention: %w", err))
 	}
 	if c.OIDCIssuer != "" {
 		if c.OIDCClientID == "" || c.OIDCClientSecret == "" {
@@ -145,7 +156,14 @@ func (c *Config) serveFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.OIDCIssuer, "oidc-issuer", c.OIDCIssuer, "issuer URL of the citizens' OpenID Connect provider (env MOTCUA_OIDC_ISSUER; client id and secret from MOTCUA_OIDC_CLIENT_ID, MOTCUA_OIDC_CLIENT_SECRET; default none)")
 	fs.StringVar(&c.TOTPUnits, "totp-units", c.TOTPUnits, "comma-separated unit codes whose staff, with the units below, must all use a second factor; administrators must anyway (env MOTCUA_TOTP_UNITS)")
 	fs.StringVar(&c.OIDCIDClaim, "oidc-id-claim", c.OIDCIDClaim, "the ID token claim holding the 12-digit identification number (env MOTCUA_OIDC_ID_CLAIM)")
+	c.retentionFlag(fs)
 	fs.StringVar(&c.Pprof, "pprof", c.Pprof, "serve runtime profiles (net/http/pprof) on this loopback address, for example 127.0.0.1:6060 (env MOTCUA_PPROF; default off)")
+}
+
+// retentionFlag registers --retention.
+func (c *Config) retentionFlag(fs *flag.FlagSet) {
+	fs.Var(&c.Retention, "retention", "how long personal data no longer needed is kept, as kind=Nd items: sessions (after their end), "+
+		"idempotency (keys), alerts, citizens (inactive, then anonymised); kinds not named take their defaults (env MOTCUA_RETENTION)")
 }
 
 // fromEnv reads MOTCUA_* variables through getenv.
@@ -170,6 +188,11 @@ func (c *Config) fromEnv(getenv func(string) string) error {
 	str("MOTCUA_OIDC_ID_CLAIM", &c.OIDCIDClaim)
 	str("MOTCUA_TOTP_UNITS", &c.TOTPUnits)
 	var errs []error
+	if v := getenv("MOTCUA_RETENTION"); v != "" {
+		if err := c.Retention.Set(v); err != nil {
+			errs = append(errs, fmt.Errorf("MOTCUA_RETENTION: %w", err))
+		}
+	}
 	for key, dst := range map[string]*bool{"MOTCUA_MIGRATE": &c.Migrate, "MOTCUA_DEMO": &c.Demo, "MOTCUA_SHOW_OFFICERS": &c.ShowOfficers} {
 		if v := getenv(key); v != "" {
 			b, err := strconv.ParseBool(v)

@@ -7,6 +7,7 @@
 //	motcua verify dossiers [--db DSN] [--data DIR] [--json]
 //	motcua verify audit [--db DSN] [--data DIR]
 //	motcua admin create --id ID --name NAME [--email E] [--unit CODE] [--password-stdin]
+//	motcua purge [--db DSN] [--data DIR] [--retention KIND=Nd,…] [--dry-run]
 //	motcua bench [--engines sqlite,postgres] [--dossiers N] [--duration D] [--clients 1,8,32] [--profile DIR]
 //	motcua version
 //
@@ -49,6 +50,7 @@ Usage:
   motcua verify dossiers [--db DSN] [--data DIR] [--json]
   motcua verify audit [--db DSN] [--data DIR]
   motcua admin create --id ID --name NAME [--email E] [--unit CODE] [--password-stdin]
+  motcua purge [--db DSN] [--data DIR] [--retention KIND=Nd,…] [--dry-run]
   motcua bench [--engines sqlite,postgres] [--dossiers N] [--duration D] [--clients 1,8,32] [--profile DIR]
   motcua version
 
@@ -118,6 +120,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 			func(c Config, _ *flag.FlagSet) error {
 				return adminCreate(ctx, c, o, stdin, stdout)
 			})
+	case "purge":
+		var dryRun bool
+		err = withConfig("purge", rest, getenv, func(c *Config, fs *flag.FlagSet) {
+			c.dbFlags(fs)
+			c.retentionFlag(fs)
+			fs.BoolVar(&dryRun, "dry-run", false, "count what would be deleted and anonymised, changing nothing")
+		}, func(c Config, _ *flag.FlagSet) error {
+			return purge(ctx, c, time.Now(), dryRun, stdout)
+		})
 	case "bench":
 		var bc benchConfig
 		if bc, err = parseBench(rest, getenv, stderr); err == nil {
@@ -227,12 +238,14 @@ func serve(ctx context.Context, c Config, stdout io.Writer, logger *slog.Logger)
 	if c.OIDCIssuer == "" {
 		fmt.Fprintln(stdout, "citizen sign-in: off (set MOTCUA_OIDC_ISSUER)")
 	}
+	fmt.Fprintf(stdout, "retention: %s, purged daily\n", c.Retention)
 
 	var wg sync.WaitGroup
 	wg.Go(func() { checkpointLoop(ctx, db, c.CheckpointInterval, logger) })
 	sched := scheduler.New(db, motcua.SystemClock{}, scheduler.Config{Interval: c.SchedulerInterval, Logger: logger})
 	wg.Go(func() { sched.Run(ctx) })
 	wg.Go(func() { purgeSessions(ctx, db, c, 10*time.Minute, logger) })
+	wg.Go(func() { purgeLoop(ctx, db, c.Retention, purgeFirst, purgeEvery, logger) })
 	if pprofLn != nil {
 		wg.Go(func() {
 			if err := web.ServePprof(ctx, pprofLn, logger); err != nil {

@@ -76,6 +76,7 @@ var messages = map[string]message{
 	"problem.client_revoked":               {"Ứng dụng đối tác đã bị thu hồi", "API client revoked"},
 	"problem.client_not_found":             {"Không tìm thấy ứng dụng đối tác", "API client not found"},
 	"problem.client_exists":                {"Ứng dụng đối tác đã tồn tại", "API client already exists"},
+	"problem.not_a_person":                 {"Không có dữ liệu cá nhân để tải về", "No personal data to download"},
 
 	"detail.invalid_fields":               {"Vui lòng kiểm tra các trường được liệt kê trong errors.", "Check the fields listed in errors."},
 	"detail.malformed_json":               {"Nội dung yêu cầu không phải một đối tượng JSON hợp lệ (lỗi tại byte {offset}).", "The request body is not a valid JSON object (error at byte {offset})."},
@@ -134,6 +135,7 @@ var messages = map[string]message{
 	"detail.client_revoked":               {"Ứng dụng đối tác “{key}” đã bị thu hồi: khóa truy cập không còn hiệu lực và không thể thay đổi ứng dụng; vui lòng đăng ký ứng dụng mới.", "The API client “{key}” was revoked: its key no longer works and it cannot be changed; register a new client."},
 	"detail.client_not_found":             {"Không tìm thấy ứng dụng đối tác “{key}”.", "There is no API client “{key}”."},
 	"detail.client_exists":                {"Đã có ứng dụng đối tác “{key}”; hãy dùng PUT để thay đổi.", "There is already an API client “{key}”; change it with PUT."},
+	"detail.not_a_person":                 {"Chỉ công dân hoặc cán bộ đã đăng nhập mới có dữ liệu cá nhân để tải về; mã quản trị và ứng dụng đối tác không có.", "Only a signed-in citizen or staff member has personal data to download; the administrator token and API clients have none."},
 
 	"field.required":               {"Bắt buộc nhập", "Required"},
 	"field.format":                 {"Sai định dạng", "Invalid format"},

@@ -64,39 +64,56 @@ func unauthorized() error {
 // in constant time, a staff token or an API client's key), else from the
 // session cookie. Returns EUNAUTHORIZED, or ETOOMANY for an API client
 // over its rate limit.
+//
+// A credential presented and refused is counted in the audit log: one
+// record a minute for each kind of credential and address.
 func (s *Server) authenticate(r *http.Request) (caller, error) {
+	c, kind, err := s.credentials(r)
+	if kind != "" && motcua.ErrorCode(err) == motcua.EUNAUTHORIZED {
+		s.audits.rejected(kind, clientIP(r), s.clock.Now())
+	}
+	return c, err
+}
+
+// credentials returns the caller of r as authenticate does, with the kind
+// of credential it presented ("" for none).
+func (s *Server) credentials(r *http.Request) (caller, string, error) {
 	if h := r.Header.Get("Authorization"); h != "" {
 		scheme, token, _ := strings.Cut(h, " ")
 		token = strings.TrimSpace(token)
 		if !strings.EqualFold(scheme, "Bearer") || token == "" {
-			return caller{}, unauthorized()
+			return caller{}, "authorization", unauthorized()
 		}
 		if strings.HasPrefix(token, motcua.ClientKeyPrefix) {
-			return s.authenticateClient(r, token)
+			c, err := s.authenticateClient(r, token)
+			return c, "client_key", err
 		}
 		if strings.HasPrefix(token, staffTokenPrefix) {
 			st, err := s.store.StaffByToken(r.Context(), token)
 			if err != nil {
-				return caller{}, err
+				return caller{}, "staff_token", err
 			}
-			return caller{actor: st.Actor()}, nil
+			return caller{actor: st.Actor()}, "staff_token", nil
 		}
 		got, want := sha256.Sum256([]byte(token)), sha256.Sum256([]byte(s.token))
 		if s.token == "" || subtle.ConstantTimeCompare(got[:], want[:]) != 1 {
-			return caller{}, unauthorized()
+			return caller{}, "bearer_token", unauthorized()
 		}
 		s.audits.used(cmp.Or(r.Pattern, r.Method+" "+r.URL.Path), clientIP(r), s.clock.Now())
-		return caller{actor: motcua.BootstrapAdmin}, nil
+		return caller{actor: motcua.BootstrapAdmin}, "admin_token", nil
 	}
 	ck, err := r.Cookie(s.cookie)
-	if err != nil || s.auth == nil {
-		return caller{}, unauthorized()
+	if err != nil {
+		return caller{}, "", unauthorized()
+	}
+	if s.auth == nil {
+		return caller{}, "session", unauthorized()
 	}
 	sess, a, err := s.auth.Authenticate(r.Context(), ck.Value)
 	if err != nil {
-		return caller{}, err
+		return caller{}, "session", err
 	}
-	return caller{actor: a, session: sess, token: ck.Value}, nil
+	return caller{actor: a, session: sess, token: ck.Value}, "session", nil
 }
 
 // authenticateClient returns the caller holding the API client key: the

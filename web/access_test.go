@@ -839,3 +839,45 @@ func expectation(c byte) string {
 	}
 	return string(c)
 }
+
+// TestRejectedCredentialsAudited checks that refused credentials are
+// counted in the audit log, one record per kind and address, and that a
+// request without any is not.
+func TestRejectedCredentialsAudited(t *testing.T) {
+	f := &fakeStore{StaffByTokenFn: func(context.Context, string) (*motcua.Staff, error) {
+		return nil, &motcua.Error{Code: motcua.EUNAUTHORIZED, Reason: "unauthorized", Message: "no"}
+	}}
+	s := newAuthServer(t, f, nil)
+	for _, h := range []map[string]string{
+		{"Authorization": "Bearer wrong"},
+		{"Authorization": "Bearer wrong-again"},
+		{"Authorization": "Bearer mcs_unknown"},
+		{"Authorization": "Basic eDp5"},
+		nil,
+	} {
+		if rec := (scenario{path: "/api/v1/alerts", header: h}).do(s); rec.Code != http.StatusUnauthorized {
+			t.Fatalf("%v: status %d; want 401", h, rec.Code)
+		}
+	}
+	s.audits.close()
+	got := map[string]string{}
+	f.mu.Lock()
+	for _, r := range f.audited {
+		if r.Action == motcua.AuditAccessDenied {
+			got[r.Object] = r.Detail
+			if r.Outcome != motcua.OutcomeDenied || r.Actor.Kind != "anonymous" {
+				t.Errorf("record %+v", r)
+			}
+		}
+	}
+	f.mu.Unlock()
+	for object, n := range map[string]string{"credential:bearer_token": "2 requests", "credential:staff_token": "1 request at",
+		"credential:authorization": "1 request at"} {
+		if !strings.HasPrefix(got[object], n) {
+			t.Errorf("%s: %q; want %s", object, got[object], n)
+		}
+	}
+	if len(got) != 3 {
+		t.Errorf("records %v; want three kinds", got)
+	}
+}

@@ -39,9 +39,10 @@ type auditor struct {
 	uses   map[useKey]*use
 }
 
-// useKey and use count the requests made with the administrator token to
-// one route from one address.
-type useKey struct{ route, ip string }
+// useKey and use count the requests of one kind from one address: made
+// with the administrator token to a route (action AuditAdminToken), or
+// carrying a credential of a kind that was refused (AuditAccessDenied).
+type useKey struct{ action, object, ip string }
 
 type use struct {
 	n           int
@@ -92,18 +93,29 @@ func (a *auditor) add(r *motcua.AuditRecord) {
 // used counts a request made with the administrator token to route from
 // ip at now.
 func (a *auditor) used(route, ip string, now time.Time) {
+	a.count(useKey{motcua.AuditAdminToken, route, ip}, now)
+}
+
+// rejected counts a request from ip at now whose credential, of kind
+// (session, staff_token, client_key, bearer_token, authorization), was
+// refused.
+func (a *auditor) rejected(kind, ip string, now time.Time) {
+	a.count(useKey{motcua.AuditAccessDenied, "credential:" + kind, ip}, now)
+}
+
+// count counts a request under k.
+func (a *auditor) count(k useKey, now time.Time) {
 	if a.store == nil {
 		return
 	}
 	a.usesMu.Lock()
 	defer a.usesMu.Unlock()
-	k := useKey{route, ip}
 	u := a.uses[k]
 	if u == nil {
 		if len(a.uses) >= maxUses {
 			// Too many routes and addresses at once: count this
 			// address's requests together.
-			k.route = "*"
+			k.object = "*"
 			if u = a.uses[k]; u == nil {
 				u = &use{first: now}
 				a.uses[k] = u
@@ -126,9 +138,16 @@ func (a *auditor) takeUses() []*motcua.AuditRecord {
 	a.usesMu.Unlock()
 	recs := make([]*motcua.AuditRecord, 0, len(uses))
 	for k, u := range uses {
-		recs = append(recs, &motcua.AuditRecord{At: u.last, Actor: motcua.BootstrapAdmin, Action: motcua.AuditAdminToken,
-			Object: k.route, Outcome: motcua.OutcomeOK, IP: k.ip,
-			Detail: fmt.Sprintf("%d requests from %s to %s", u.n, motcua.FormatTime(u.first), motcua.FormatTime(u.last))})
+		r := &motcua.AuditRecord{At: u.last, Actor: motcua.BootstrapAdmin, Action: k.action,
+			Object: k.object, Outcome: motcua.OutcomeOK, IP: k.ip,
+			Detail: fmt.Sprintf("%d requests from %s to %s", u.n, motcua.FormatTime(u.first), motcua.FormatTime(u.last))}
+		if u.n == 1 {
+			r.Detail = "1 request at " + motcua.FormatTime(u.first)
+		}
+		if k.action == motcua.AuditAccessDenied {
+			r.Actor, r.Outcome = motcua.Actor{Kind: "anonymous"}, motcua.OutcomeDenied
+		}
+		recs = append(recs, r)
 	}
 	slices.SortFunc(recs, func(x, y *motcua.AuditRecord) int { return x.At.Compare(y.At) })
 	return recs

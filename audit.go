@@ -24,6 +24,8 @@ const (
 	AuditExport         = "export"
 	AuditAdminToken     = "admin_token_use"
 	AuditAccessDenied   = "access_denied"
+	// AuditCitizenRegister is a local citizen account's registration.
+	AuditCitizenRegister = "citizen_register"
 	// AuditRetention records a purge of personal data past its
 	// retention period (Retention), with the counts.
 	AuditRetention = "retention_purge"

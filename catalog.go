@@ -40,6 +40,7 @@ type Store interface {
 	CredentialService
 	SessionService
 	CitizenService
+	LocalCitizenService
 	AuditService
 	ClientService
 	PersonalDataService

@@ -198,4 +198,42 @@ type AuthService interface {
 	// FinishCitizen completes it with the provider's answer (the query
 	// of its redirect) and opens the citizen's session.
 	FinishCitizen(ctx context.Context, flow CitizenFlow, query url.Values, ip, userAgent string) (*SignedIn, error)
+	// RegisterCitizen registers a local citizen account and e-mails the
+	// link that verifies it. It answers alike whether the address was
+	// new, unverified or verified already. Returns EUNAVAILABLE when local
+	// accounts are not enabled.
+	RegisterCitizen(ctx context.Context, email, name, password, ip string) error
+	// VerifyCitizen verifies a local citizen's e-mail address with the
+	// token of the link and opens their session.
+	VerifyCitizen(ctx context.Context, token, ip, userAgent string) (*SignedIn, error)
+	// SignInLocalCitizen checks a local citizen's e-mail (req.Login) and
+	// password and opens their session; every failure is alike, as
+	// SignIn's.
+	SignInLocalCitizen(ctx context.Context, req SignInRequest) (*SignedIn, error)
+}
+
+// LocalIssuer is the issuer of local citizen accounts: citizens who
+// registered here with an e-mail address and a password, where no
+// identity provider is configured. Their subject is the lower-cased
+// e-mail address.
+const LocalIssuer = "local"
+
+// LocalCitizenService stores local citizen accounts and the tokens that
+// verify their e-mail addresses. Tokens are stored as their SHA-256.
+type LocalCitizenService interface {
+	// RegisterLocalCitizen creates the local citizen of email, or, when
+	// one exists and is not verified yet, gives it name and passwordHash;
+	// either way it stores tokenHash, valid until expires, as the only
+	// token of the account. A verified account is left alone. created
+	// reports whether the account is new; the citizen's EmailVerified
+	// tells a verified one.
+	RegisterLocalCitizen(ctx context.Context, email, name, passwordHash string, tokenHash []byte, expires time.Time) (c *Citizen, created bool, err error)
+	// VerifyLocalCitizen marks the token of tokenHash used and its
+	// citizen's e-mail verified, atomically, and returns the citizen.
+	// Returns ENOTFOUND for an unknown, expired or used token.
+	VerifyLocalCitizen(ctx context.Context, tokenHash []byte, now time.Time) (*Citizen, error)
+	// LocalCitizenByEmail returns the local citizen of email
+	// (case-insensitively), their password hash and whether their e-mail
+	// is verified. Returns ENOTFOUND when there is none.
+	LocalCitizenByEmail(ctx context.Context, email string) (c *Citizen, passwordHash string, verified bool, err error)
 }

@@ -23,8 +23,12 @@ type fakeStore struct {
 	staff    map[string]*fakeStaff // by ID
 	sessions map[string]motcua.Session
 	citizens map[string]motcua.Citizen // by ID
-	audit    []*motcua.AuditRecord
-	nextID   int
+	// local holds local citizens' passwords by citizen ID, and tokens
+	// their verification tokens by hash.
+	local  map[string]string
+	tokens map[string]fakeToken
+	audit  []*motcua.AuditRecord
+	nextID int
 	// auditErr, when set, is what Audit returns.
 	auditErr error
 
@@ -64,7 +68,7 @@ var _ auth.Store = (*fakeStore)(nil)
 
 func newFakeStore() *fakeStore {
 	return &fakeStore{staff: map[string]*fakeStaff{}, sessions: map[string]motcua.Session{},
-		citizens: map[string]motcua.Citizen{}}
+		citizens: map[string]motcua.Citizen{}, local: map[string]string{}, tokens: map[string]fakeToken{}}
 }
 
 func cloneStaff(st *motcua.Staff) *motcua.Staff {
@@ -462,4 +466,74 @@ func (f *fakeStore) VerifyAudit(context.Context) (*motcua.AuditReport, error) {
 		prev = r.Hash
 	}
 	return rep, nil
+}
+
+type fakeToken struct {
+	citizen string
+	expires time.Time
+	used    bool
+}
+
+// localCitizen returns the local citizen of email; f.mu is held.
+func (f *fakeStore) localCitizen(email string) (motcua.Citizen, bool) {
+	for _, c := range f.citizens {
+		if c.Issuer == motcua.LocalIssuer && c.Subject == email {
+			return c, true
+		}
+	}
+	return motcua.Citizen{}, false
+}
+
+// RegisterLocalCitizen implements motcua.LocalCitizenService.
+func (f *fakeStore) RegisterLocalCitizen(_ context.Context, email, name, hash string, token []byte, expires time.Time) (*motcua.Citizen, bool, error) {
+	email = strings.ToLower(strings.TrimSpace(email))
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	c, ok := f.localCitizen(email)
+	if ok && c.EmailVerified {
+		return &c, false, nil
+	}
+	if !ok {
+		f.nextID++
+		c = motcua.Citizen{ID: fmt.Sprintf("citizen-%d", f.nextID), Issuer: motcua.LocalIssuer, Subject: email,
+			Email: email, CreatedAt: time.Now().UTC()}
+	}
+	c.Name, c.UpdatedAt = name, time.Now().UTC()
+	f.citizens[c.ID] = c
+	f.local[c.ID] = hash
+	for k, t := range f.tokens {
+		if t.citizen == c.ID {
+			delete(f.tokens, k)
+		}
+	}
+	f.tokens[string(token)] = fakeToken{citizen: c.ID, expires: expires}
+	return &c, !ok, nil
+}
+
+// VerifyLocalCitizen implements motcua.LocalCitizenService.
+func (f *fakeStore) VerifyLocalCitizen(_ context.Context, token []byte, now time.Time) (*motcua.Citizen, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	t, ok := f.tokens[string(token)]
+	if !ok || t.used || !now.Before(t.expires) {
+		return nil, &motcua.Error{Code: motcua.ENOTFOUND, Reason: "token_not_found", Message: "No such token."}
+	}
+	t.used = true
+	f.tokens[string(token)] = t
+	c := f.citizens[t.citizen]
+	c.EmailVerified = true
+	f.citizens[c.ID] = c
+	return &c, nil
+}
+
+// LocalCitizenByEmail implements motcua.LocalCitizenService.
+func (f *fakeStore) LocalCitizenByEmail(_ context.Context, email string) (*motcua.Citizen, string, bool, error) {
+	email = strings.ToLower(strings.TrimSpace(email))
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	c, ok := f.localCitizen(email)
+	if !ok {
+		return nil, "", false, motcua.NotFound("citizen", email)
+	}
+	return &c, f.local[c.ID], c.EmailVerified, nil
 }

@@ -24,6 +24,7 @@ type Store interface {
 	motcua.CredentialService
 	motcua.SessionService
 	motcua.CitizenService
+	motcua.LocalCitizenService
 	motcua.AuditService
 	// Directory returns the units, for TOTPUnits.
 	Directory(ctx context.Context) (motcua.Directory, error)
@@ -52,8 +53,16 @@ type Config struct {
 	// TOTPUnits lists the units whose staff must all use a second
 	// factor, with the units below them; administrators must anyway.
 	TOTPUnits []string
-	// OIDC signs citizens in; nil means citizens cannot sign in.
+	// OIDC signs citizens in; nil means citizens cannot sign in through
+	// an identity provider.
 	OIDC *OIDC
+	// LocalCitizens lets citizens register with an e-mail address and a
+	// password (auth/local.go); it needs Mailer, which sends the links
+	// that verify the addresses, and BaseURL, the server's public URL
+	// the links start with.
+	LocalCitizens bool
+	Mailer        motcua.Mailer
+	BaseURL       string
 	// Clock tells the time; nil means the system clock.
 	Clock motcua.Clock
 	// Logger receives what the audit log cannot take; nil means
@@ -88,6 +97,9 @@ type Service struct {
 	issuer   string
 	totp     []string
 	oidc     *OIDC
+	local    bool
+	mailer   motcua.Mailer
+	baseURL  string
 	clock    motcua.Clock
 	log      *slog.Logger
 
@@ -119,7 +131,11 @@ func New(cfg Config) (*Service, error) {
 	s := &Service{store: cfg.Store, hasher: cfg.Hasher, lockout: cfg.Lockout,
 		idle: cfg.IdleTimeout, absolute: cfg.AbsoluteTimeout, ttl: cfg.CacheTTL,
 		issuer: cfg.Issuer, totp: cfg.TOTPUnits, oidc: cfg.OIDC, clock: cfg.Clock, log: cfg.Logger,
+		local: cfg.LocalCitizens, mailer: cfg.Mailer, baseURL: strings.TrimRight(cfg.BaseURL, "/"),
 		cache: map[string]cachedSession{}, misses: map[string]miss{}}
+	if s.local && (s.mailer == nil || s.baseURL == "") {
+		return nil, errors.New("auth: local citizen accounts need a mailer and a base URL")
+	}
 	if s.hasher == nil {
 		s.hasher = NewHasher(DefaultParams(), 0)
 	}
@@ -513,8 +529,14 @@ func (s *Service) actorOf(ctx context.Context, sess *motcua.Session) (motcua.Act
 	return motcua.Actor{}, sessionInvalid()
 }
 
+// citizenActor returns the actor of c. A local citizen has no verified
+// identification number, so no Person.
 func citizenActor(c *motcua.Citizen) motcua.Actor {
-	return motcua.Actor{Kind: motcua.ActorCitizen, ID: c.ID, Name: c.Name, Person: c.IDNumber}
+	a := motcua.Actor{Kind: motcua.ActorCitizen, ID: c.ID, Name: c.Name, Person: c.IDNumber}
+	if c.Issuer == motcua.LocalIssuer {
+		a.Person = ""
+	}
+	return a
 }
 
 // SignOut implements motcua.AuthService.

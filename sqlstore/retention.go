@@ -69,7 +69,8 @@ const inactiveCitizen = `anonymised_at IS NULL AND updated_at <= ? AND NOT EXIST
 	SELECT 1 FROM dossiers d JOIN dossier_events e ON e.dossier_id = d.id AND e.seq = d.version
 	WHERE d.applicant_id_number = citizens.id_number AND e.at > ?)`
 
-// anonymiseCitizen empties a citizen's profile and replaces their
+// anonymiseCitizen empties a citizen's profile (with a local account's
+// password and e-mail verification) and replaces their
 // subject at the identity provider with a random value: the profile
 // identifies no one any more, owns no dossier (no identification
 // number), and the person's next sign-in makes a new profile. The ID,
@@ -77,7 +78,7 @@ const inactiveCitizen = `anonymised_at IS NULL AND updated_at <= ? AND NOT EXIST
 // profile still name one. The condition is checked again, so a citizen
 // who signed in since they were chosen is left alone.
 const anonymiseCitizen = `UPDATE citizens SET subject = ?, name = '', id_number = '', phone = '', email = '',
-	email_verified = FALSE, address = '', updated_at = ?, anonymised_at = ?
+	email_verified = FALSE, address = '', password_hash = '', email_verified_at = NULL, updated_at = ?, anonymised_at = ?
 	WHERE id = ? AND ` + inactiveCitizen
 
 // anonymisedSubject starts the random subject of an anonymised citizen.
@@ -194,6 +195,9 @@ func (db *DB) anonymise(ctx context.Context, ids []string, now, cutoff time.Time
 		n++
 		if _, err := tx.exec(ctx, `DELETE FROM sessions WHERE kind = ? AND subject = ?`, motcua.SessionCitizen, id); err != nil {
 			return 0, fmt.Errorf("sqlstore: end the sessions of citizen %s: %w", id, err)
+		}
+		if _, err := tx.exec(ctx, `DELETE FROM citizen_tokens WHERE citizen_id = ?`, id); err != nil {
+			return 0, fmt.Errorf("sqlstore: delete the e-mail tokens of citizen %s: %w", id, err)
 		}
 	}
 	if err := tx.Commit(); err != nil {

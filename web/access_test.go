@@ -726,6 +726,9 @@ func TestRouteAccessMatrix(t *testing.T) {
 		"POST /api/v1/auth/totp/confirm":        {{path: "/api/v1/auth/totp/confirm", body: `{"secret":"S","code":"1"}`, want: anySignedIn}},
 		"GET /auth/citizen/sign-in":             {{path: "/auth/citizen/sign-in", want: everyone}},
 		"GET /auth/citizen/callback":            {{path: "/auth/citizen/callback?code=c&state=s", cookie: flowCk, want: everyone}},
+		"POST /api/v1/auth/citizen/register":    {{path: "/api/v1/auth/citizen/register", body: `{"email":"an@example.vn","name":"An","password":"x"}`, want: everyone}},
+		"GET /auth/citizen/verify":              {{path: "/auth/citizen/verify?token=mcv_x", want: everyone}},
+		"POST /api/v1/auth/citizen/sign-in":     {{path: "/api/v1/auth/citizen/sign-in", body: `{"login":"an@example.vn","password":"x"}`, want: everyone}},
 		// Every person downloads their own data; the administrator token
 		// and API clients are no person.
 		"GET /api/v1/me/data": {{path: "/api/v1/me/data", want: "uooooooff"}},

@@ -16,16 +16,19 @@ import (
 type fakeAuth struct {
 	t *testing.T
 
-	SignInFn            func(ctx context.Context, req motcua.SignInRequest) (*motcua.SignedIn, error)
-	AuthenticateFn      func(ctx context.Context, token string) (*motcua.Session, motcua.Actor, error)
-	SignOutFn           func(ctx context.Context, token string) error
-	SignOutEverywhereFn func(ctx context.Context, s *motcua.Session) (int, error)
-	ChangePasswordFn    func(ctx context.Context, token, current, next string) (*motcua.SignedIn, error)
-	ResetPasswordFn     func(ctx context.Context, id string) (string, error)
-	BeginTOTPFn         func(ctx context.Context, s *motcua.Session) (*motcua.TOTPEnrolment, error)
-	ConfirmTOTPFn       func(ctx context.Context, token, secret, code string) (*motcua.SignedIn, error)
-	BeginCitizenFn      func(ctx context.Context) (*motcua.CitizenFlow, error)
-	FinishCitizenFn     func(ctx context.Context, flow motcua.CitizenFlow, query url.Values, ip, userAgent string) (*motcua.SignedIn, error)
+	SignInFn             func(ctx context.Context, req motcua.SignInRequest) (*motcua.SignedIn, error)
+	AuthenticateFn       func(ctx context.Context, token string) (*motcua.Session, motcua.Actor, error)
+	SignOutFn            func(ctx context.Context, token string) error
+	SignOutEverywhereFn  func(ctx context.Context, s *motcua.Session) (int, error)
+	ChangePasswordFn     func(ctx context.Context, token, current, next string) (*motcua.SignedIn, error)
+	ResetPasswordFn      func(ctx context.Context, id string) (string, error)
+	BeginTOTPFn          func(ctx context.Context, s *motcua.Session) (*motcua.TOTPEnrolment, error)
+	ConfirmTOTPFn        func(ctx context.Context, token, secret, code string) (*motcua.SignedIn, error)
+	BeginCitizenFn       func(ctx context.Context) (*motcua.CitizenFlow, error)
+	FinishCitizenFn      func(ctx context.Context, flow motcua.CitizenFlow, query url.Values, ip, userAgent string) (*motcua.SignedIn, error)
+	RegisterCitizenFn    func(ctx context.Context, email, name, password, ip string) error
+	VerifyCitizenFn      func(ctx context.Context, token, ip, userAgent string) (*motcua.SignedIn, error)
+	SignInLocalCitizenFn func(ctx context.Context, req motcua.SignInRequest) (*motcua.SignedIn, error)
 }
 
 var _ motcua.AuthService = (*fakeAuth)(nil)
@@ -153,4 +156,25 @@ func citizenSession(token, id, person string) testSession {
 	a := motcua.Actor{Kind: motcua.ActorCitizen, ID: id, Name: "Công dân " + id, Person: person}
 	return testSession{token: token, actor: a, session: &motcua.Session{Kind: motcua.SessionCitizen, Subject: id,
 		CSRF: "csrf-" + token, MFA: true, CreatedAt: testNow, LastSeenAt: testNow, ExpiresAt: testNow.Add(8 * time.Hour)}}
+}
+
+func (f *fakeAuth) RegisterCitizen(ctx context.Context, email, name, password, ip string) error {
+	if f.RegisterCitizenFn == nil {
+		return f.unexpected("RegisterCitizen")
+	}
+	return f.RegisterCitizenFn(ctx, email, name, password, ip)
+}
+
+func (f *fakeAuth) VerifyCitizen(ctx context.Context, token, ip, userAgent string) (*motcua.SignedIn, error) {
+	if f.VerifyCitizenFn == nil {
+		return nil, f.unexpected("VerifyCitizen")
+	}
+	return f.VerifyCitizenFn(ctx, token, ip, userAgent)
+}
+
+func (f *fakeAuth) SignInLocalCitizen(ctx context.Context, req motcua.SignInRequest) (*motcua.SignedIn, error) {
+	if f.SignInLocalCitizenFn == nil {
+		return nil, f.unexpected("SignInLocalCitizen")
+	}
+	return f.SignInLocalCitizenFn(ctx, req)
 }

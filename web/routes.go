@@ -73,6 +73,9 @@ var routes = []route{
 	{"POST", "/api/v1/auth/totp/confirm", (*Server).confirmTOTP, signedIn},
 	{"GET", "/auth/citizen/sign-in", (*Server).citizenSignIn, public},
 	{"GET", "/auth/citizen/callback", (*Server).citizenCallback, public},
+	{"POST", "/api/v1/auth/citizen/register", (*Server).registerCitizen, public},
+	{"GET", "/auth/citizen/verify", (*Server).verifyCitizen, public},
+	{"POST", "/api/v1/auth/citizen/sign-in", (*Server).signInCitizen, public},
 	{"GET", "/api/v1/me/data", (*Server).getMyData, person},
 
 	{"GET", "/api/v1/audit", (*Server).listAudit, auditing},

@@ -404,6 +404,18 @@ func (f *fakeStore) SignInCitizen(ctx context.Context, c *motcua.Citizen) (*motc
 	return nil, f.unexpected("SignInCitizen")
 }
 
+func (f *fakeStore) RegisterLocalCitizen(context.Context, string, string, string, []byte, time.Time) (*motcua.Citizen, bool, error) {
+	return nil, false, f.unexpected("RegisterLocalCitizen")
+}
+
+func (f *fakeStore) VerifyLocalCitizen(context.Context, []byte, time.Time) (*motcua.Citizen, error) {
+	return nil, f.unexpected("VerifyLocalCitizen")
+}
+
+func (f *fakeStore) LocalCitizenByEmail(context.Context, string) (*motcua.Citizen, string, bool, error) {
+	return nil, "", false, f.unexpected("LocalCitizenByEmail")
+}
+
 func (f *fakeStore) FindCitizen(ctx context.Context, id string) (*motcua.Citizen, error) {
 	if f.FindCitizenFn == nil {
 		return nil, f.unexpected("FindCitizen")

@@ -10,11 +10,13 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/url"
 	"strings"
 	"time"
 
 	"motcua"
 	"motcua/auth"
+	"motcua/notify"
 	"motcua/sqlstore"
 )
 
@@ -152,8 +154,22 @@ func newAuth(ctx context.Context, c Config, db *sqlstore.DB, logger *slog.Logger
 			units = append(units, u)
 		}
 	}
+	var mailer motcua.Mailer
+	if c.LocalCitizens {
+		hello := "localhost"
+		if u, err := url.Parse(c.BaseURL); err == nil && u.Hostname() != "" {
+			hello = u.Hostname()
+		}
+		m, err := notify.New(notify.Config{Addr: c.SMTPAddr, From: c.SMTPFrom, User: c.SMTPUser,
+			Password: c.SMTPPassword, HelloName: hello})
+		if err != nil {
+			return nil, fmt.Errorf("local citizen accounts: %w", err)
+		}
+		mailer = m
+	}
 	return auth.New(auth.Config{Store: db, IdleTimeout: c.SessionIdle, AbsoluteTimeout: c.SessionMax,
-		Issuer: "motcua", TOTPUnits: units, OIDC: rp, Logger: logger})
+		Issuer: "motcua", TOTPUnits: units, OIDC: rp, Logger: logger,
+		LocalCitizens: c.LocalCitizens, Mailer: mailer, BaseURL: c.BaseURL})
 }
 
 // listen returns the listener of serve: TLS when a certificate is

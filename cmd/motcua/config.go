@@ -37,6 +37,11 @@ type Config struct {
 	OIDCClientSecret   string        // MOTCUA_OIDC_CLIENT_SECRET
 	OIDCIDClaim        string        // MOTCUA_OIDC_ID_CLAIM: the claim with the 12-digit identification number
 	TOTPUnits          string        // MOTCUA_TOTP_UNITS: comma-separated units whose staff must all use a second factor
+	LocalCitizens      bool          // MOTCUA_LOCAL_CITIZENS: citizens may register with an e-mail address and a password
+	SMTPAddr           string        // MOTCUA_SMTP_ADDR: host:port of the SMTP server that sends e-mail
+	SMTPFrom           string        // MOTCUA_SMTP_FROM: the sender address of the e-mail
+	SMTPUser           string        // MOTCUA_SMTP_USER: the SMTP user; empty means no authentication
+	SMTPPassword       string        // MOTCUA_SMTP_PASSWORD
 
 	// Retention is how long personal data no longer needed is kept
 	// (MOTCUA_RETENTION: kind=Nd items, such as
@@ -112,6 +117,19 @@ func (c Config) Validate() error {
 			errs = append(errs, errors.New("--oidc-issuer needs --base-url, from which the callback address is made"))
 		}
 	}
+	if c.LocalCitizens {
+		if c.SMTPAddr == "" || c.SMTPFrom == "" {
+			errs = append(errs, errors.New("--local-citizens needs --smtp-addr and --smtp-from, through which the verification links are e-mailed"))
+		}
+		if c.BaseURL == "" {
+			errs = append(errs, errors.New("--local-citizens needs --base-url, from which the verification links are made"))
+		}
+	}
+	if c.SMTPAddr != "" {
+		if _, _, err := net.SplitHostPort(c.SMTPAddr); err != nil {
+			errs = append(errs, fmt.Errorf("--smtp-addr must be host:port, not %q", c.SMTPAddr))
+		}
+	}
 	return errors.Join(errs...)
 }
 
@@ -155,6 +173,9 @@ func (c *Config) serveFlags(fs *flag.FlagSet) {
 	fs.DurationVar(&c.SessionMax, "session-max", c.SessionMax, "end any session this old (env MOTCUA_SESSION_MAX)")
 	fs.StringVar(&c.OIDCIssuer, "oidc-issuer", c.OIDCIssuer, "issuer URL of the citizens' OpenID Connect provider (env MOTCUA_OIDC_ISSUER; client id and secret from MOTCUA_OIDC_CLIENT_ID, MOTCUA_OIDC_CLIENT_SECRET; default none)")
 	fs.StringVar(&c.TOTPUnits, "totp-units", c.TOTPUnits, "comma-separated unit codes whose staff, with the units below, must all use a second factor; administrators must anyway (env MOTCUA_TOTP_UNITS)")
+	fs.BoolVar(&c.LocalCitizens, "local-citizens", c.LocalCitizens, "let citizens register with an e-mail address and a password, verified by an e-mailed link, where no identity provider serves them (env MOTCUA_LOCAL_CITIZENS; needs --smtp-addr, --smtp-from and --base-url)")
+	fs.StringVar(&c.SMTPAddr, "smtp-addr", c.SMTPAddr, "host:port of the SMTP server that sends e-mail, with STARTTLS unless on loopback (env MOTCUA_SMTP_ADDR; user and password from MOTCUA_SMTP_USER, MOTCUA_SMTP_PASSWORD)")
+	fs.StringVar(&c.SMTPFrom, "smtp-from", c.SMTPFrom, "sender address of the e-mail, such as \"Một cửa <no-reply@example.vn>\" (env MOTCUA_SMTP_FROM)")
 	fs.StringVar(&c.OIDCIDClaim, "oidc-id-claim", c.OIDCIDClaim, "the ID token claim holding the 12-digit identification number (env MOTCUA_OIDC_ID_CLAIM)")
 	c.retentionFlag(fs)
 	fs.StringVar(&c.Pprof, "pprof", c.Pprof, "serve runtime profiles (net/http/pprof) on this loopback address, for example 127.0.0.1:6060 (env MOTCUA_PPROF; default off)")
@@ -187,13 +208,18 @@ func (c *Config) fromEnv(getenv func(string) string) error {
 	str("MOTCUA_OIDC_CLIENT_SECRET", &c.OIDCClientSecret)
 	str("MOTCUA_OIDC_ID_CLAIM", &c.OIDCIDClaim)
 	str("MOTCUA_TOTP_UNITS", &c.TOTPUnits)
+	str("MOTCUA_SMTP_ADDR", &c.SMTPAddr)
+	str("MOTCUA_SMTP_FROM", &c.SMTPFrom)
+	str("MOTCUA_SMTP_USER", &c.SMTPUser)
+	str("MOTCUA_SMTP_PASSWORD", &c.SMTPPassword)
 	var errs []error
 	if v := getenv("MOTCUA_RETENTION"); v != "" {
 		if err := c.Retention.Set(v); err != nil {
 			errs = append(errs, fmt.Errorf("MOTCUA_RETENTION: %w", err))
 		}
 	}
-	for key, dst := range map[string]*bool{"MOTCUA_MIGRATE": &c.Migrate, "MOTCUA_DEMO": &c.Demo, "MOTCUA_SHOW_OFFICERS": &c.ShowOfficers} {
+	for key, dst := range map[string]*bool{"MOTCUA_MIGRATE": &c.Migrate, "MOTCUA_DEMO": &c.Demo, "MOTCUA_SHOW_OFFICERS": &c.ShowOfficers,
+		"MOTCUA_LOCAL_CITIZENS": &c.LocalCitizens} {
 		if v := getenv(key); v != "" {
 			b, err := strconv.ParseBool(v)
 			if err != nil {

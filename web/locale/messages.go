@@ -10,7 +10,7 @@ type message struct {
 // "field." field error messages by reason, optionally followed by the
 // field name or by a field's first part and ".*" for its members,
 // "status." and "action." dossier statuses and actions, "home." the home
-// page.
+// page, "auth." answers of the sign-in routes.
 var messages = map[string]message{
 	"problem.invalid":                      {"Dữ liệu không hợp lệ", "Invalid input"},
 	"problem.invalid_fields":               {"Dữ liệu không hợp lệ", "Invalid input"},
@@ -63,6 +63,9 @@ var messages = map[string]message{
 	"problem.sign_in_unavailable":          {"Chức năng đăng nhập không khả dụng", "Sign-in unavailable"},
 	"problem.citizen_sign_in_unavailable":  {"Chức năng đăng nhập cho công dân không khả dụng", "Citizen sign-in unavailable"},
 	"problem.citizen_flow_missing":         {"Lượt đăng nhập đã hết hạn", "Sign-in expired"},
+	"problem.local_accounts_unavailable":   {"Chức năng đăng ký tài khoản công dân không khả dụng", "Citizen accounts unavailable"},
+	"problem.verification_link_invalid":    {"Liên kết xác nhận không còn hiệu lực", "Verification link no longer valid"},
+	"problem.mail_unavailable":             {"Không gửi được thư điện tử", "E-mail could not be sent"},
 	"problem.export_too_large":             {"Quá nhiều bản ghi để xuất", "Export too large"},
 	"problem.oidc_invalid_request":         {"Phản hồi đăng nhập không đầy đủ", "Incomplete sign-in response"},
 	"problem.oidc_state_mismatch":          {"Phản hồi đăng nhập không khớp", "Sign-in response mismatch"},
@@ -122,6 +125,9 @@ var messages = map[string]message{
 	"detail.sign_in_unavailable":          {"Máy chủ này chưa bật chức năng đăng nhập.", "Sign-in is not available on this server."},
 	"detail.citizen_sign_in_unavailable":  {"Máy chủ này chưa được cấu hình đăng nhập cho công dân qua hệ thống định danh điện tử.", "Citizen sign-in is not configured on this server."},
 	"detail.citizen_flow_missing":         {"Quá trình đăng nhập kéo dài quá lâu hoặc được bắt đầu trên trình duyệt khác; vui lòng đăng nhập lại.", "The sign-in took too long or was started in another browser; start again."},
+	"detail.local_accounts_unavailable":   {"Máy chủ này chưa bật chức năng đăng ký tài khoản công dân bằng thư điện tử.", "Local citizen accounts are not enabled on this server."},
+	"detail.verification_link_invalid":    {"Liên kết không đúng, đã hết hạn hoặc đã được dùng; vui lòng đăng ký lại để nhận liên kết mới.", "The link is unknown, expired or used already; register again for a new one."},
+	"detail.mail_unavailable":             {"Không gửi được thư điện tử; vui lòng thử lại sau.", "The e-mail could not be sent; try again later."},
 	"detail.export_too_large":             {"Có hơn 100.000 bản ghi phù hợp; vui lòng thu hẹp điều kiện lọc (from, to, action).", "More than 100,000 records match; narrow the filter (from, to, action)."},
 	"detail.oidc_invalid_request":         {"Phản hồi đăng nhập không đầy đủ. Vui lòng đăng nhập lại.", "The sign-in response is incomplete. Please sign in again."},
 	"detail.oidc_state_mismatch":          {"Phản hồi đăng nhập không khớp với lượt đăng nhập này. Vui lòng đăng nhập lại.", "The sign-in response does not match this sign-in. Please sign in again."},
@@ -154,6 +160,11 @@ var messages = map[string]message{
 	"field.value.current_password": {"Mật khẩu hiện tại không đúng", "The current password is wrong"},
 	"field.required.login":         {"Cần nhập tên đăng nhập", "Enter your login"},
 	"field.required.password":      {"Cần nhập mật khẩu", "Enter your password"},
+	"field.required.email":         {"Cần nhập địa chỉ thư điện tử", "Enter your e-mail address"},
+	"field.format.email":           {"Địa chỉ thư điện tử không hợp lệ", "Not an e-mail address"},
+	"field.required.name":          {"Cần nhập họ và tên", "Enter your full name"},
+	"field.format.name":            {"Họ và tên không được chứa ký tự điều khiển", "A name must not hold control characters"},
+	"auth.citizen_registered":      {"Nếu địa chỉ thư điện tử hợp lệ, chúng tôi đã gửi thư đến địa chỉ đó. Vui lòng mở liên kết trong thư trong vòng 24 giờ để hoàn tất đăng ký.", "If the e-mail address is valid, we have sent an e-mail to it. Open the link in it within 24 hours to finish registering."},
 	"field.format.secret":          {"Khóa bí mật không phải khóa do hệ thống cấp", "Not a secret this server offered"},
 	"field.type":                   {"Sai kiểu dữ liệu", "Wrong type"},
 	"field.unexpected":             {"Trường không được hỗ trợ", "Unsupported field"},

@@ -1,0 +1,4 @@
+package notify
+
+// Loopback exports loopback for tests.
+var Loopback = loopback

@@ -170,8 +170,11 @@ func TestRun(t *testing.T) {
 	if want := float64(r.Requests-r.Errors) / r.Elapsed.Seconds(); r.Throughput != want || r.Elapsed < 300*time.Millisecond {
 		t.Errorf("throughput %.1f over %s, want %.1f over at least 300ms", r.Throughput, r.Elapsed, want)
 	}
-	if n := conns.Load(); n > 4 {
-		t.Errorf("%d connections for 4 clients: connections are not kept alive", n)
+	// Without keep-alive every request would dial; with it, a client may
+	// still dial once more when its connection had not yet gone back to
+	// the idle pool (a loaded machine), so up to two a client.
+	if n := conns.Load(); n > 8 {
+		t.Errorf("%d connections for 4 clients and %d requests: connections are not kept alive", n, r.Requests)
 	}
 }
 

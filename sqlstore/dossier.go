@@ -74,7 +74,7 @@ func (db *DB) CreateDossier(ctx context.Context, in *motcua.DossierInput, idempo
 		return nil, false, err
 	}
 	if !replay && len(d.Events) > 0 {
-		db.recent.put(d, d.Events[len(d.Events)-1].Hash)
+		db.recent.put(d, d.Events[len(d.Events)-1].Hash, eventsJSON{})
 	}
 	return d, replay, nil
 }
@@ -274,7 +274,7 @@ func (db *DB) ApplyAction(ctx context.Context, ref string, req motcua.ActionRequ
 		if err != nil {
 			return nil, err
 		}
-		db.recent.put(c.d, c.d.Events[len(c.d.Events)-1].Hash)
+		db.recent.put(c.d, c.d.Events[len(c.d.Events)-1].Hash, c.eventsJSON)
 		return c.d, nil
 	}
 	// The dossier's row is locked before its agency's counter.
@@ -492,8 +492,10 @@ type change struct {
 	// may be of another shape.
 	whole bool
 	// state holds the values of updateDossierQuery's SET clause, encoded
-	// before the change reaches a committer, which then only writes.
-	state []any
+	// before the change reaches a committer, which then only writes;
+	// eventsJSON the JSON of the new state's events, for the next change.
+	state      []any
+	eventsJSON eventsJSON
 }
 
 // errNeedsTransaction is returned by computeChange, out of a write
@@ -554,7 +556,11 @@ func computeChange(ctx context.Context, tx *txn, ref string, req motcua.ActionRe
 	motcua.Chain(head, out.Events)
 	c.d, c.events, c.now = out.Dossier, out.Events, out.Deadlines
 	c.d.Events = append(events, out.Events...)
-	if c.state, err = dossierState(c.d, c.d.Events[len(c.d.Events)-1].Hash); err != nil {
+	var prior eventsJSON
+	if from != nil {
+		prior = from.events
+	}
+	if c.state, c.eventsJSON, err = dossierStateFrom(c.d, c.d.Events[len(c.d.Events)-1].Hash, prior); err != nil {
 		return nil, fmt.Errorf("sqlstore: apply %s to %s: %w", req.Action, c.d.ID, err)
 	}
 	return c, nil
@@ -971,6 +977,55 @@ func scanEvent(s interface{ Scan(...any) error }, extra ...any) (*motcua.Event, 
 // the order of updateDossierQuery, for d whose last event has the hash
 // head; d.Events must hold its whole history, for the document.
 func dossierState(d *motcua.Dossier, head string) ([]any, error) {
+	state, _, err := dossierStateFrom(d, head, eventsJSON{})
+	return state, err
+}
+
+// eventsJSON is the JSON of a dossier's first n events as its document
+// holds them: each event's encoding, separated by commas.
+type eventsJSON struct {
+	b []byte
+	n int
+}
+
+// encodeDocument returns d's API document, the encoding of d, and the
+// JSON of its events; prior, the JSON of its first events, is reused
+// rather than encoded again. Events are the last member of the
+// document, so the document is d's encoding without them, its closing
+// brace replaced by the events.
+func encodeDocument(d *motcua.Dossier, prior eventsJSON) ([]byte, eventsJSON, error) {
+	if prior.n > len(d.Events) {
+		prior = eventsJSON{}
+	}
+	evs := eventsJSON{b: slices.Clip(prior.b), n: prior.n}
+	for _, e := range d.Events[prior.n:] {
+		b, err := json.Marshal(e)
+		if err != nil {
+			return nil, eventsJSON{}, err
+		}
+		if evs.n > 0 {
+			evs.b = append(evs.b, ',')
+		}
+		evs.b = append(evs.b, b...)
+		evs.n++
+	}
+	c := *d
+	c.Events = nil
+	doc, err := json.Marshal(&c)
+	if err != nil || evs.n == 0 {
+		return doc, evs, err
+	}
+	out := make([]byte, 0, len(doc)+len(evs.b)+12)
+	out = append(out, doc[:len(doc)-1]...)
+	out = append(out, `,"events":[`...)
+	out = append(out, evs.b...)
+	out = append(out, "]}"...)
+	return out, evs, nil
+}
+
+// dossierStateFrom is dossierState reusing prior, the JSON of d's first
+// events, and returns the JSON of all of them too.
+func dossierStateFrom(d *motcua.Dossier, head string, prior eventsJSON) ([]any, eventsJSON, error) {
 	var code, due any
 	if d.Code != "" {
 		code = d.Code
@@ -978,30 +1033,30 @@ func dossierState(d *motcua.Dossier, head string) ([]any, error) {
 	if d.DueExplanation != nil {
 		b, err := json.Marshal(d.DueExplanation)
 		if err != nil {
-			return nil, err
+			return nil, eventsJSON{}, err
 		}
 		due = string(b)
 	}
 	items, err := json.Marshal(d.SupplementItems)
 	if err != nil {
-		return nil, err
+		return nil, eventsJSON{}, err
 	}
 	reasons, err := json.Marshal(d.RefusalReasons)
 	if err != nil {
-		return nil, err
+		return nil, eventsJSON{}, err
 	}
 	flow, err := encodeFlow(d)
 	if err != nil {
-		return nil, err
+		return nil, eventsJSON{}, err
 	}
-	doc, err := json.Marshal(d)
+	doc, evs, err := encodeDocument(d, prior)
 	if err != nil {
-		return nil, err
+		return nil, eventsJSON{}, err
 	}
 	d.Document = doc // what the store answers with, unless the write fails
 	return []any{code, string(d.Status), d.ReceivedAt, d.DueAt, due, d.FinishedAt, d.ReturnedAt, d.PausedAt,
 		d.Remaining.Microseconds(), string(d.ResumeStatus), string(items), string(reasons), d.Version, head,
-		d.Process, d.ProcessVersion, flow, string(doc)}, nil
+		d.Process, d.ProcessVersion, flow, string(doc)}, evs, nil
 }
 
 // dossierRow returns the values of dossierWriteColumns for a new dossier

@@ -23,11 +23,14 @@ type snapshots struct {
 	codes map[string]string // code → ID
 }
 
-// snapshot is a dossier as written, with the hash of its last event.
-// Its dossier is never modified: actions compute new states from it.
+// snapshot is a dossier as written, with the hash of its last event and
+// the JSON of its events as its document holds them (empty when not
+// kept). Its dossier is never modified: actions compute new states from
+// it.
 type snapshot struct {
-	d    *motcua.Dossier
-	head string
+	d      *motcua.Dossier
+	head   string
+	events eventsJSON
 }
 
 // get returns the snapshot of the dossier whose ID or code is ref.
@@ -42,8 +45,9 @@ func (s *snapshots) get(ref string) (snapshot, bool) {
 	return sn, ok
 }
 
-// put keeps d, just written, whose last event has the hash head.
-func (s *snapshots) put(d *motcua.Dossier, head string) {
+// put keeps d, just written, whose last event has the hash head and whose
+// first events encode as events.
+func (s *snapshots) put(d *motcua.Dossier, head string, events eventsJSON) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.byID == nil {
@@ -60,7 +64,7 @@ func (s *snapshots) put(d *motcua.Dossier, head string) {
 			}
 		}
 	}
-	s.byID[d.ID] = snapshot{d: d, head: head}
+	s.byID[d.ID] = snapshot{d: d, head: head, events: events}
 	if d.Code != "" {
 		s.codes[d.Code] = d.ID
 	}

@@ -645,7 +645,9 @@ func (s *Service) ChangePassword(ctx context.Context, token, current, next strin
 // ResetPassword implements motcua.AuthService.
 func (s *Service) ResetPassword(ctx context.Context, id string) (string, error) {
 	admin, _ := motcua.ActorFromContext(ctx)
-	if !admin.Administers() {
+	// Which staff a unit administrator may reset is the caller's to
+	// check (web: within the units they administer).
+	if !admin.Administers() && !admin.HasRole(motcua.RoleUnitAdmin) {
 		return "", &motcua.Error{Code: motcua.EFORBIDDEN, Reason: "forbidden", Message: "Only an administrator may reset a password."}
 	}
 	st, _, err := s.store.StaffByLogin(ctx, id)

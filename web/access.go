@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -308,4 +309,53 @@ func (cc *clientCache) forget(id string) {
 			delete(cc.entries, h)
 		}
 	}
+}
+
+// mayManageStaff checks that the caller may create or change the staff
+// member id so that they hold grants (nil when only their password is
+// reset): a city administrator may; a unit administrator may when the
+// member's current grants and the new ones all lie in the units they
+// administer, and none is city administrator. A member outside them
+// answers 404, as if absent.
+func (s *Server) mayManageStaff(r *http.Request, id string, grants []motcua.Grant) error {
+	a := callerOf(r).actor
+	if a.Administers() {
+		return nil
+	}
+	var roots []string
+	for _, g := range a.Grants {
+		if g.Role == motcua.RoleUnitAdmin {
+			roots = append(roots, g.Unit)
+		}
+	}
+	if len(roots) == 0 {
+		return forbidden("Only an administrator may do this.")
+	}
+	dir, err := s.store.Directory(r.Context())
+	if err != nil {
+		return err
+	}
+	within := func(gs []motcua.Grant) bool {
+		for _, g := range gs {
+			if g.Role == motcua.RoleCityAdmin || !slices.ContainsFunc(roots, func(root string) bool {
+				return motcua.InSubtree(dir, root, g.Unit)
+			}) {
+				return false
+			}
+		}
+		return true
+	}
+	existing, err := s.store.FindStaff(r.Context(), id)
+	switch {
+	case err == nil && !within(existing.Grants):
+		return motcua.NotFound("staff", id)
+	case err != nil && motcua.ErrorCode(err) != motcua.ENOTFOUND:
+		return err
+	case err != nil && grants == nil:
+		return err
+	}
+	if !within(grants) {
+		return forbidden("A unit administrator grants roles in the units they administer only, and never city administrator.")
+	}
+	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -882,5 +883,54 @@ func TestRejectedCredentialsAudited(t *testing.T) {
 	}
 	if len(got) != 3 {
 		t.Errorf("records %v; want three kinds", got)
+	}
+}
+
+// TestUnitAdministrator checks what a unit administrator of district A
+// may do to staff: create and change staff whose grants lie in district A
+// only, never grant city administrator, reset the passwords of district
+// A's staff; district B's staff are as absent to them.
+func TestUnitAdministrator(t *testing.T) {
+	ua := staffSession("tok-unit-admin", motcua.Actor{Kind: motcua.ActorOfficer, ID: "quan-tri-a", Name: "Quản trị quận A",
+		Grants: []motcua.Grant{{Role: motcua.RoleUnitAdmin, Unit: unitA}}})
+	existing := map[string]*motcua.Staff{
+		"can-bo-a": {ID: "can-bo-a", Name: "A", Grants: []motcua.Grant{{Role: motcua.RoleOneDoor, Unit: unitA}}},
+		"can-bo-b": {ID: "can-bo-b", Name: "B", Grants: []motcua.Grant{{Role: motcua.RoleOneDoor, Unit: unitB}}},
+	}
+	grant := func(role, unit string) string {
+		return fmt.Sprintf(`{"name":"Cán bộ","grants":[{"role":%q,"unit":%q}]}`, role, unit)
+	}
+	for _, tc := range []struct {
+		name, method, path, body string
+		status                   int
+	}{
+		{"new staff in A", "PUT", "/api/v1/admin/staff/moi", grant(motcua.RoleSpecialist, unitA), http.StatusOK},
+		{"A's staff kept in A", "PUT", "/api/v1/admin/staff/can-bo-a", grant(motcua.RoleLeader, unitA), http.StatusOK},
+		{"new staff in B", "PUT", "/api/v1/admin/staff/moi", grant(motcua.RoleSpecialist, unitB), http.StatusForbidden},
+		{"A's staff moved to B", "PUT", "/api/v1/admin/staff/can-bo-a", grant(motcua.RoleOneDoor, unitB), http.StatusForbidden},
+		{"a city administrator made", "PUT", "/api/v1/admin/staff/moi", grant(motcua.RoleCityAdmin, unitA), http.StatusForbidden},
+		{"B's staff taken over", "PUT", "/api/v1/admin/staff/can-bo-b", grant(motcua.RoleOneDoor, unitA), http.StatusNotFound},
+		{"A's password reset", "POST", "/api/v1/admin/staff/can-bo-a/password", "", http.StatusOK},
+		{"B's password reset", "POST", "/api/v1/admin/staff/can-bo-b/password", "", http.StatusNotFound},
+		{"nobody's password reset", "POST", "/api/v1/admin/staff/khong-co/password", "", http.StatusNotFound},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := &fakeStore{
+				FindStaffFn: func(_ context.Context, id string) (*motcua.Staff, error) {
+					if st, ok := existing[id]; ok {
+						return st, nil
+					}
+					return nil, motcua.NotFound("staff", id)
+				},
+				SaveStaffFn: func(_ context.Context, st *motcua.Staff) (string, error) { return "mcs_new", nil },
+			}
+			withDirectory(f)
+			a := (&fakeAuth{ResetPasswordFn: func(context.Context, string) (string, error) { return "tam-thoi", nil }}).withSessions(ua)
+			s := newAuthServer(t, f, a)
+			rec := scenario{method: tc.method, path: tc.path, body: tc.body, header: withCSRF(ua)}.do(s)
+			if rec.Code != tc.status {
+				t.Errorf("%s %s: status %d; want %d\n%s", tc.method, tc.path, rec.Code, tc.status, rec.Body)
+			}
+		})
 	}
 }

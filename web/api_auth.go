@@ -178,6 +178,9 @@ func (s *Server) resetPassword(w http.ResponseWriter, r *http.Request) error {
 	if s.auth == nil {
 		return noAuth()
 	}
+	if err := s.mayManageStaff(r, r.PathValue("id"), nil); err != nil {
+		return err
+	}
 	p, err := s.auth.ResetPassword(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return err

@@ -101,6 +101,9 @@ func (s *Server) saveStaff(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(r, &req); err != nil {
 		return err
 	}
+	if err := s.mayManageStaff(r, r.PathValue("id"), req.Grants); err != nil {
+		return err
+	}
 	st := &motcua.Staff{ID: r.PathValue("id"), Name: req.Name, Email: req.Email, Disabled: req.Disabled, Grants: req.Grants}
 	token, err := s.store.SaveStaff(r.Context(), st)
 	if err != nil {

@@ -56,8 +56,10 @@ var routes = []route{
 	{"GET", "/api/v1/alerts", (*Server).listAlerts, staff},
 
 	{"GET", "/api/v1/admin/verify", (*Server).verify, admin},
-	{"PUT", "/api/v1/admin/staff/{id}", (*Server).saveStaff, admin},
-	{"POST", "/api/v1/admin/staff/{id}/password", (*Server).resetPassword, admin},
+	// City administrators, and unit administrators within their units
+	// (mayManageStaff).
+	{"PUT", "/api/v1/admin/staff/{id}", (*Server).saveStaff, staff},
+	{"POST", "/api/v1/admin/staff/{id}/password", (*Server).resetPassword, staff},
 	{"POST", "/api/v1/admin/clients", (*Server).createClient, admin},
 	{"GET", "/api/v1/admin/clients", (*Server).listClients, admin},
 	{"PUT", "/api/v1/admin/clients/{id}", (*Server).updateClient, admin},

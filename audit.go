@@ -2,8 +2,6 @@ package motcua
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"strconv"
 	"time"
 )
@@ -63,28 +61,8 @@ const (
 // with its length, the time in UTC at microsecond precision, under
 // SHA-256 in hexadecimal.
 func (r *AuditRecord) ComputeHash() string {
-	h := sha256.New()
-	var buf []byte
-	field := func(s string) {
-		buf = strconv.AppendInt(buf[:0], int64(len(s)), 10)
-		buf = append(buf, ':')
-		buf = append(buf, s...)
-		buf = append(buf, '\n')
-		h.Write(buf)
-	}
-	field("motcua.audit.v1")
-	field(strconv.FormatInt(r.Seq, 10))
-	field(FormatTime(r.At))
-	field(r.Actor.Kind)
-	field(r.Actor.ID)
-	field(r.Actor.Name)
-	field(r.Action)
-	field(r.Object)
-	field(r.Outcome)
-	field(r.IP)
-	field(r.Detail)
-	field(r.PrevHash)
-	return hex.EncodeToString(h.Sum(nil))
+	return canonicalHash("motcua.audit.v1", strconv.FormatInt(r.Seq, 10), FormatTime(r.At), r.Actor.Kind, r.Actor.ID,
+		r.Actor.Name, r.Action, r.Object, r.Outcome, r.IP, r.Detail, r.PrevHash)
 }
 
 // AuditFilter selects audit records.

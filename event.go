@@ -32,27 +32,24 @@ type Event struct {
 // UTC at microsecond precision, under SHA-256 in hexadecimal. The encoding
 // is the same on every storage engine.
 func (e *Event) ComputeHash() string {
+	return canonicalHash("motcua.event.v1", e.DossierID, strconv.Itoa(e.Seq), e.Action, e.Actor.Kind, e.Actor.ID,
+		e.Actor.Name, FormatTime(e.At), string(e.FromStatus), string(e.ToStatus), string(e.Payload), e.PrevHash)
+}
+
+// canonicalHash returns, in hexadecimal, the SHA-256 of fields in order,
+// each written as its length in bytes, a colon, itself and a newline: the
+// canonical encoding of every hash chain (events, checkpoints, the audit
+// log), the same on every storage engine.
+func canonicalHash(fields ...string) string {
 	h := sha256.New()
 	var buf []byte
-	field := func(s string) {
+	for _, s := range fields {
 		buf = strconv.AppendInt(buf[:0], int64(len(s)), 10)
 		buf = append(buf, ':')
 		buf = append(buf, s...)
 		buf = append(buf, '\n')
 		h.Write(buf)
 	}
-	field("motcua.event.v1")
-	field(e.DossierID)
-	field(strconv.Itoa(e.Seq))
-	field(e.Action)
-	field(e.Actor.Kind)
-	field(e.Actor.ID)
-	field(e.Actor.Name)
-	field(FormatTime(e.At))
-	field(string(e.FromStatus))
-	field(string(e.ToStatus))
-	field(string(e.Payload))
-	field(e.PrevHash)
 	return hex.EncodeToString(h.Sum(nil))
 }
 
@@ -102,12 +99,8 @@ type Checkpoint struct {
 
 // ComputeHash returns the hash of the checkpoint's canonical encoding.
 func (c *Checkpoint) ComputeHash() string {
-	h := sha256.New()
-	for _, s := range []string{"motcua.checkpoint.v1", strconv.FormatInt(c.ID, 10), FormatTime(c.At),
-		strconv.FormatInt(c.LastEventID, 10), strconv.Itoa(c.Dossiers), c.HeadsHash, c.PrevHash} {
-		h.Write([]byte(strconv.Itoa(len(s)) + ":" + s + "\n"))
-	}
-	return hex.EncodeToString(h.Sum(nil))
+	return canonicalHash("motcua.checkpoint.v1", strconv.FormatInt(c.ID, 10), FormatTime(c.At),
+		strconv.FormatInt(c.LastEventID, 10), strconv.Itoa(c.Dossiers), c.HeadsHash, c.PrevHash)
 }
 
 // VerifyReport is the result of checking every dossier chain and the

@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // API client scopes: what a partner system's key may be used for, on top
@@ -83,16 +82,7 @@ func (c *APIClient) Limit() int {
 // and removes repeated ones.
 func (c *APIClient) Validate() error {
 	var fs Fields
-	c.ID = strings.TrimSpace(c.ID)
-	c.Name = strings.TrimSpace(c.Name)
-	if !validStaffID.MatchString(c.ID) {
-		fs.Add("id", FieldFormat, "id is 1 to 64 lower-case letters, digits, dots, dashes or underscores")
-	}
-	if c.Name == "" {
-		fs.Add("name", FieldRequired, "name is required")
-	} else if utf8.RuneCountInString(c.Name) > 200 {
-		fs.Add("name", FieldTooLong, "name is too long")
-	}
+	validateAccount(&fs, &c.ID, &c.Name)
 	if len(c.Scopes) == 0 {
 		fs.Add("scopes", FieldRequired, "give at least one scope")
 	}

@@ -35,20 +35,26 @@ var (
 	validEmail   = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)
 )
 
+// validateAccount trims the ID and name of a staff member or an API
+// client and records in fs what is wrong with them.
+func validateAccount(fs *Fields, id, name *string) {
+	*id = strings.TrimSpace(*id)
+	*name = strings.TrimSpace(*name)
+	if !validStaffID.MatchString(*id) {
+		fs.Add("id", FieldFormat, "id is 1 to 64 lower-case letters, digits, dots, dashes or underscores")
+	}
+	if *name == "" {
+		fs.Add("name", FieldRequired, "name is required")
+	} else if utf8.RuneCountInString(*name) > 200 {
+		fs.Add("name", FieldTooLong, "name is too long")
+	}
+}
+
 // Validate checks the fields that need no lookup and returns EINVALID
 // listing every bad field.
 func (s *Staff) Validate() error {
 	var fs Fields
-	s.ID = strings.TrimSpace(s.ID)
-	s.Name = strings.TrimSpace(s.Name)
-	if !validStaffID.MatchString(s.ID) {
-		fs.Add("id", FieldFormat, "id is 1 to 64 lower-case letters, digits, dots, dashes or underscores")
-	}
-	if s.Name == "" {
-		fs.Add("name", FieldRequired, "name is required")
-	} else if utf8.RuneCountInString(s.Name) > 200 {
-		fs.Add("name", FieldTooLong, "name is too long")
-	}
+	validateAccount(&fs, &s.ID, &s.Name)
 	s.Email = strings.ToLower(strings.TrimSpace(s.Email))
 	if s.Email != "" && (len(s.Email) > 254 || !validEmail.MatchString(s.Email)) {
 		fs.Add("email", FieldFormat, "email is not an e-mail address")

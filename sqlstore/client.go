@@ -46,18 +46,11 @@ func (db *DB) SaveClient(ctx context.Context, c *motcua.APIClient) (key string, 
 	if err := c.Validate(); err != nil {
 		return "", err
 	}
-	tx, err := db.beginWrite(ctx)
+	tx, err := db.beginGranting(ctx, c.Grants)
 	if err != nil {
 		return "", err
 	}
 	defer tx.Rollback()
-	dir, err := loadDirectory(ctx, tx)
-	if err != nil {
-		return "", err
-	}
-	if err := checkGrants(dir, c.Grants); err != nil {
-		return "", err
-	}
 	scopes, err := json.Marshal(c.Scopes)
 	if err != nil {
 		return "", fmt.Errorf("sqlstore: save client %s: %w", c.ID, err)

@@ -30,18 +30,11 @@ func (db *DB) SaveStaff(ctx context.Context, s *motcua.Staff) (token string, err
 	if err := s.Validate(); err != nil {
 		return "", err
 	}
-	tx, err := db.beginWrite(ctx)
+	tx, err := db.beginGranting(ctx, s.Grants)
 	if err != nil {
 		return "", err
 	}
 	defer tx.Rollback()
-	dir, err := loadDirectory(ctx, tx)
-	if err != nil {
-		return "", err
-	}
-	if err := checkGrants(dir, s.Grants); err != nil {
-		return "", err
-	}
 	token = newToken(staffTokenPrefix)
 	grants, err := json.Marshal(s.Grants)
 	if err != nil {
@@ -104,6 +97,24 @@ func decodeGrants(s *motcua.Staff, grants string) error {
 		return fmt.Errorf("sqlstore: decode grants of %s: %w", s.ID, err)
 	}
 	return nil
+}
+
+// beginGranting starts a write transaction to store grants, after
+// checking them against the units and agencies it sees (EINVALID).
+func (db *DB) beginGranting(ctx context.Context, grants []motcua.Grant) (*txn, error) {
+	tx, err := db.beginWrite(ctx)
+	if err != nil {
+		return nil, err
+	}
+	dir, err := loadDirectory(ctx, tx)
+	if err == nil {
+		err = checkGrants(dir, grants)
+	}
+	if err != nil {
+		tx.Rollback()
+		return nil, err
+	}
+	return tx, nil
 }
 
 // checkGrants returns EINVALID naming every grant whose unit or agency

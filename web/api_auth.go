@@ -38,9 +38,14 @@ func noAuth() error {
 // setSession sets the session cookie of a new session and answers with
 // it.
 func (s *Server) setSession(w http.ResponseWriter, in *motcua.SignedIn) error {
+	s.sessionCookie(w, in)
+	return writeJSON(w, http.StatusOK, viewOf(in.Session, in.Actor))
+}
+
+// sessionCookie sets the session cookie of a new session.
+func (s *Server) sessionCookie(w http.ResponseWriter, in *motcua.SignedIn) {
 	http.SetCookie(w, &http.Cookie{Name: s.cookie, Value: in.Token, Path: "/", Expires: in.Session.ExpiresAt,
 		HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode})
-	return writeJSON(w, http.StatusOK, viewOf(in.Session, in.Actor))
 }
 
 // clearSession removes the session cookie.
@@ -241,8 +246,7 @@ func (s *Server) citizenCallback(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	http.SetCookie(w, &http.Cookie{Name: s.cookie, Value: out.Token, Path: "/", Expires: out.Session.ExpiresAt,
-		HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode})
+	s.sessionCookie(w, out)
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 	return nil
 }

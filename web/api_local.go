@@ -47,8 +47,7 @@ func (s *Server) verifyCitizen(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	http.SetCookie(w, &http.Cookie{Name: s.cookie, Value: out.Token, Path: "/", Expires: out.Session.ExpiresAt,
-		HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode})
+	s.sessionCookie(w, out)
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 	return nil
 }

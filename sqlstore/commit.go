@@ -53,8 +53,13 @@ var errClosed = errors.New("sqlstore: the database is closed")
 
 // op is a write operation waiting for a batch.
 type op struct {
-	key   string
-	run   func(ctx context.Context, tx *txn) error
+	key string
+	run func(ctx context.Context, tx *txn) error
+	// at orders the operations of one key in a batch: receipts by the
+	// time they were prepared at.
+	at time.Time
+	// code is the agency of the one dossier code run may draw, or "".
+	code  string
 	state atomic.Int32
 	done  chan error
 }
@@ -109,12 +114,18 @@ func (db *DB) stopCommitters() {
 // returns ctx's error and fn never runs; once taken, the operation runs
 // whole or not at all, and batched waits for the outcome.
 func (db *DB) batched(ctx context.Context, key string, fn func(ctx context.Context, tx *txn) error) error {
+	return db.enqueue(ctx, &op{key: key, run: fn})
+}
+
+// enqueue runs o in a batch as batched runs its function, and returns its
+// error.
+func (db *DB) enqueue(ctx context.Context, o *op) error {
 	c := db.commit
-	if len(c.queues) == 0 || key == "" && db.d.concurrentWriters {
-		return db.runAlone(ctx, fn)
+	if len(c.queues) == 0 || o.key == "" && db.d.concurrentWriters {
+		return db.runAlone(ctx, o.run)
 	}
-	o := &op{key: key, run: fn, done: make(chan error, 1)}
-	q := c.queues[maphash.String(c.seed, key)%uint64(len(c.queues))]
+	o.done = make(chan error, 1)
+	q := c.queues[maphash.String(c.seed, o.key)%uint64(len(c.queues))]
 	select {
 	case q <- o:
 	case <-ctx.Done():
@@ -189,7 +200,7 @@ func (db *DB) runBatch(batch []*op, careful bool) (failed bool) {
 	if len(batch) == 0 {
 		return false
 	}
-	slices.SortStableFunc(batch, func(a, b *op) int { return strings.Compare(a.key, b.key) })
+	slices.SortStableFunc(batch, func(a, b *op) int { return cmp.Or(strings.Compare(a.key, b.key), a.at.Compare(b.at)) })
 	ctx, cancel := context.WithTimeout(context.Background(), batchTimeout)
 	defer cancel()
 	errs := make([]error, len(batch))
@@ -216,13 +227,29 @@ func (db *DB) runBatch(batch []*op, careful bool) (failed bool) {
 //
 // Without savepoints, the first operation that fails ends the run: the
 // transaction is rolled back and runOps returns errRetry, unless the
-// batch has only that operation, whose error is then its own.
+// batch has only that operation, whose error is then its own. The codes
+// the operations may draw are then reserved at once, and those left are
+// given back before the commit; with savepoints, each is drawn by its
+// operation, so that one rolled back leaves no gap.
 func (db *DB) runOps(ctx context.Context, batch []*op, errs []error, savepoints bool) error {
 	tx, err := db.beginWrite(ctx)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
+	if !savepoints {
+		counts := map[string]int{}
+		for _, o := range batch {
+			if o.code != "" {
+				counts[o.code]++
+			}
+		}
+		if len(counts) > 0 {
+			if tx.codes, err = reserveCodes(ctx, tx, counts); err != nil {
+				return err
+			}
+		}
+	}
 	failed := 0
 	for i, o := range batch {
 		if savepoints {
@@ -256,6 +283,11 @@ func (db *DB) runOps(ctx context.Context, batch []*op, errs []error, savepoints 
 	}
 	if failed == len(batch) {
 		return nil
+	}
+	if tx.codes != nil {
+		if err := tx.codes.giveBack(ctx, tx); err != nil {
+			return err
+		}
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("sqlstore: commit: %w", err)

@@ -99,12 +99,10 @@ func openPools(ctx context.Context, dsn string) (d *dialect, write, read *sql.DB
 		if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 			return nil, nil, nil, fmt.Errorf("sqlstore: create database directory: %w", err)
 		}
-		// busy_timeout comes first so that the pragmas after it wait for
-		// other processes' locks. synchronous=FULL syncs the WAL at each
-		// commit, so an acknowledged write survives a power loss.
-		pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(ON)"
-		file := "file:" + (&url.URL{Path: path}).EscapedPath()
-		if write, err = sql.Open("sqlite", file+"?"+pragmas+"&_txlock=immediate"); err != nil {
+		file := sqliteFile(path)
+		// The writer copies the WAL back into the database itself only
+		// when the background checkpoints have fallen far behind (wal.go).
+		if write, err = sql.Open("sqlite", file+fmt.Sprintf("&_pragma=wal_autocheckpoint(%d)&_txlock=immediate", walSafetyPages)); err != nil {
 			return nil, nil, nil, fmt.Errorf("sqlstore: open %s: %w", path, err)
 		}
 		write.SetMaxOpenConns(1)
@@ -114,7 +112,7 @@ func openPools(ctx context.Context, dsn string) (d *dialect, write, read *sql.DB
 			write.Close()
 			return nil, nil, nil, fmt.Errorf("sqlstore: open %s: %w", path, err)
 		}
-		if read, err = sql.Open("sqlite", file+"?"+pragmas+"&_pragma=query_only(1)"); err != nil {
+		if read, err = sql.Open("sqlite", file+"&_pragma=query_only(1)"); err != nil {
 			write.Close()
 			return nil, nil, nil, fmt.Errorf("sqlstore: open %s: %w", path, err)
 		}
@@ -135,6 +133,16 @@ func openPools(ctx context.Context, dsn string) (d *dialect, write, read *sql.DB
 		return postgresDialect, db, db, nil
 	}
 	return nil, nil, nil, fmt.Errorf("sqlstore: unsupported database %q: use sqlite:PATH or postgres://…", redact(dsn))
+}
+
+// sqliteFile returns the URI of the SQLite database file at path with the
+// pragmas of every connection: busy_timeout first, so that the pragmas
+// after it wait for other processes' locks; synchronous=FULL, which syncs
+// the WAL at each commit, so that an acknowledged write survives a power
+// loss.
+func sqliteFile(path string) string {
+	return "file:" + (&url.URL{Path: path}).EscapedPath() +
+		"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(ON)"
 }
 
 // redact hides the password of a URL-shaped DSN.

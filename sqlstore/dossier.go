@@ -49,16 +49,43 @@ func (db *DB) CreateDossier(ctx context.Context, in *motcua.DossierInput, idempo
 		key.fingerprint = hex.EncodeToString(sum[:])
 	}
 
-	// A key's row is locked too, out of the batches' order.
-	lock := in.AgencyCode
-	if key.key != "" {
-		lock = ""
+	actor := key.actor
+	p, err := db.prepareReceipt(ctx, in, actor)
+	if err != nil {
+		if cerr := ended(ctx); cerr != nil {
+			// A read cut short by the caller is no failure of the
+			// database.
+			return nil, false, cerr
+		}
+		return nil, false, err
 	}
-	err = db.batched(ctx, lock, func(ctx context.Context, tx *txn) error {
-		var err error
-		d, replay, err = createKeyedDossier(ctx, tx, in, key)
-		return err
-	})
+	o := &op{key: in.AgencyCode, at: p.at, run: func(ctx context.Context, tx *txn) error {
+		if key.key != "" {
+			var found bool
+			if d, found, err = key.replay(ctx, tx); found || err != nil {
+				replay = found
+				return err
+			}
+		}
+		replay = false
+		if d, err = p.insert(ctx, tx); err != nil {
+			return err
+		}
+		if key.key != "" {
+			if _, err := tx.exec(ctx, insertIdempotencyQuery, actor.Kind, actor.ID, key.key, key.fingerprint, d.ID, tx.now); err != nil {
+				return fmt.Errorf("sqlstore: record idempotency key: %w", err)
+			}
+		}
+		return nil
+	}}
+	if p.coded {
+		o.code = in.AgencyCode
+	}
+	if key.key != "" {
+		// A key's row is locked too, out of the batches' order.
+		o.key = ""
+	}
+	err = db.enqueue(ctx, o)
 	if key.key != "" && db.d.isUniqueViolation(err) {
 		// A concurrent request with the same key committed first.
 		tx, terr := db.beginRead(ctx)
@@ -77,26 +104,6 @@ func (db *DB) CreateDossier(ctx context.Context, in *motcua.DossierInput, idempo
 		db.recent.put(d, d.Events[len(d.Events)-1].Hash, eventsJSON{})
 	}
 	return d, replay, nil
-}
-
-// createKeyedDossier creates a dossier in tx, or replays the one created
-// with key.
-func createKeyedDossier(ctx context.Context, tx *txn, in *motcua.DossierInput, key idempotency) (*motcua.Dossier, bool, error) {
-	if key.key != "" {
-		if d, found, err := key.replay(ctx, tx); found || err != nil {
-			return d, found, err
-		}
-	}
-	d, err := createDossier(ctx, tx, in, key.actor)
-	if err != nil {
-		return nil, false, err
-	}
-	if key.key != "" {
-		if _, err := tx.exec(ctx, insertIdempotencyQuery, key.actor.Kind, key.actor.ID, key.key, key.fingerprint, d.ID, tx.now); err != nil {
-			return nil, false, fmt.Errorf("sqlstore: record idempotency key: %w", err)
-		}
-	}
-	return d, false, nil
 }
 
 // CreateDossiers validates and stores new dossiers as CreateDossier does,
@@ -141,6 +148,7 @@ func (db *DB) CreateDossiers(ctx context.Context, ins []*motcua.DossierInput) (d
 	if err != nil {
 		return nil, err
 	}
+	tx.codes = codes
 	actor := actorFrom(ctx)
 	ds = make([]*motcua.Dossier, len(ins))
 	dossiers := make([][]any, len(ins))
@@ -156,7 +164,6 @@ func (db *DB) CreateDossiers(ctx context.Context, ins []*motcua.DossierInput) (d
 		if err != nil {
 			return nil, err
 		}
-		env.NextCode = codes.draw
 		var dls []motcua.Deadline
 		if ds[i], dls, err = newDossier(ctx, tx, in, r, env); err != nil {
 			return nil, err
@@ -403,25 +410,26 @@ func createDossier(ctx context.Context, tx *txn, in *motcua.DossierInput, actor 
 	if err != nil {
 		return nil, err
 	}
-	if err := insertDossier(ctx, tx, d, deadlines); err != nil {
+	row, err := dossierRow(d)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: create dossier: %w", err)
+	}
+	if err := insertDossier(ctx, tx, row, d.Events, deadlines); err != nil {
 		return nil, fmt.Errorf("sqlstore: create dossier: %w", err)
 	}
 	return d, nil
 }
 
-// insertDossier inserts a new dossier with its events and deadlines: in
-// one statement where the engine can, as one round trip costs more than
-// the statement.
-func insertDossier(ctx context.Context, tx *txn, d *motcua.Dossier, deadlines []motcua.Deadline) error {
-	row, err := dossierRow(d)
-	if err != nil {
-		return err
-	}
+// insertDossier inserts a new dossier, row its values of
+// dossierWriteColumns, with its events and deadlines: in one statement
+// where the engine can, as one round trip costs more than the statement.
+func insertDossier(ctx context.Context, tx *txn, row []any, events []*motcua.Event, deadlines []motcua.Deadline) error {
+	row = slices.Clip(row)
 	if !tx.db.d.insertWith {
 		if _, err := tx.exec(ctx, insertDossierQuery, row...); err != nil {
 			return err
 		}
-		if err := insertEvents(ctx, tx, d.Events); err != nil {
+		if err := insertEvents(ctx, tx, events); err != nil {
 			return err
 		}
 		return insertDeadlines(ctx, tx, deadlines)
@@ -452,13 +460,13 @@ func insertDossier(ctx context.Context, tx *txn, d *motcua.Dossier, deadlines []
 		q.WriteString(`)`)
 	}
 	q.WriteString(` ` + insertEventQuery)
-	for i, e := range d.Events {
+	for i, e := range events {
 		if i > 0 {
 			q.WriteString(", " + eventTuple)
 		}
 		row = append(row, eventRow(e)...)
 	}
-	_, err = tx.exec(ctx, q.String(), row...)
+	_, err := tx.exec(ctx, q.String(), row...)
 	return err
 }
 
@@ -654,7 +662,7 @@ func (tx *txn) env(ctx context.Context, actor motcua.Actor, s *calendarState) (m
 		Calendar:  s.cal,
 		Directory: dir,
 		NextCode: func(agency string, receivedAt time.Time) (string, error) {
-			return nextCode(ctx, tx, agency, receivedAt)
+			return tx.drawCode(ctx, agency, receivedAt)
 		},
 	}, nil
 }
@@ -699,6 +707,14 @@ func reserveCodes(ctx context.Context, tx *txn, counts map[string]int) (*reserve
 		}
 	}
 	return c, nil
+}
+
+// has reports whether c holds a number left for a receipt at agency at
+// at.
+func (c *reservedCodes) has(agency string, at time.Time) bool {
+	y, m, d := at.In(c.day.Location()).Date()
+	cy, cm, cd := c.day.Date()
+	return c.next[agency] < c.last[agency] && y == cy && m == cm && d == cd
 }
 
 // draw is a motcua.Env's NextCode drawing from the reserved numbers.

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+
+	"motcua"
 )
 
 // The baselines below measure what the database itself costs on the same
@@ -133,4 +135,33 @@ func (db *DB) RunBatch(careful bool, ops ...*BatchOp) ([]error, bool) {
 		errs[i] = <-o.done
 	}
 	return errs, failed
+}
+
+// PendingReceipt is a receipt prepared out of the committers.
+type PendingReceipt = pendingReceipt
+
+// PrepareReceipt prepares the receipt of in by the system at the clock's
+// time.
+func (db *DB) PrepareReceipt(ctx context.Context, in *motcua.DossierInput) (*PendingReceipt, error) {
+	in.Normalize()
+	return db.prepareReceipt(ctx, in, motcua.SystemActor)
+}
+
+// InsertReceipts writes prepared receipts in one transaction, in the order
+// given, as a batch of the committers would without sorting them.
+func (db *DB) InsertReceipts(ctx context.Context, ps ...*PendingReceipt) ([]*motcua.Dossier, error) {
+	tx, err := db.beginWrite(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	var ds []*motcua.Dossier
+	for _, p := range ps {
+		d, err := p.insert(ctx, tx)
+		if err != nil {
+			return nil, err
+		}
+		ds = append(ds, d)
+	}
+	return ds, tx.Commit()
 }

@@ -65,6 +65,12 @@ type DB struct {
 	flows flowState
 	// recent keeps the dossiers this process changed last, decoded.
 	recent snapshots
+	// codeToken stands for the codes of receipts prepared out of the
+	// committers; receipts orders their codes by their times.
+	codeToken string
+	receipts  receiptOrder
+	// wal runs SQLite's checkpoints in the background, or is nil.
+	wal *walCheckpointer
 }
 
 var _ motcua.Store = (*DB)(nil)
@@ -79,7 +85,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	db := &DB{d: d, write: write, read: read, clock: opts.Clock, loc: motcua.Location()}
+	db := &DB{d: d, write: write, read: read, clock: opts.Clock, loc: motcua.Location(), codeToken: newCodeToken()}
 	if db.clock == nil {
 		db.clock = motcua.SystemClock{}
 	}
@@ -90,6 +96,9 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 	}
 	if err == nil && d.engine == EngineSQLite {
 		err = db.prepare(ctx)
+	}
+	if err == nil && d.engine == EngineSQLite {
+		err = db.startWAL(dsn)
 	}
 	db.startCommitters(d.committers)
 	if err != nil {
@@ -133,12 +142,16 @@ func (db *DB) prepare(ctx context.Context) error {
 // Close closes the database once the batches under way have committed.
 func (db *DB) Close() error {
 	db.stopCommitters()
+	var err error
+	if db.wal != nil {
+		err = db.wal.close()
+	}
 	for _, stmts := range db.prepared {
 		for _, s := range stmts {
 			s.Close()
 		}
 	}
-	err := db.write.Close()
+	err = errors.Join(err, db.write.Close())
 	if db.read != db.write {
 		err = errors.Join(err, db.read.Close())
 	}
@@ -199,6 +212,9 @@ type txn struct {
 	// cal is the legal calendar the transaction uses, once it has needed
 	// one.
 	cal *calendarState
+	// codes are dossier numbers reserved for the transaction's receipts,
+	// or nil.
+	codes *reservedCodes
 }
 
 // beginWrite starts a transaction that may write. On SQLite it holds the

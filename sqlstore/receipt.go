@@ -1,0 +1,281 @@
+package sqlstore
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"motcua"
+)
+
+// Receipts out of the committers. A receipt's work — reading the
+// procedure and agency, validating, following the process, computing the
+// due times, chaining and encoding — is done before it is queued for a
+// batch, in the request's goroutine, with a stand-in for the dossier code:
+// a random token of the DB's, which no input can hold. The committer then
+// only draws the code, puts it in place of the token (which changes the
+// hash of the event that records it and of those after it), and inserts
+// the rows. So receipts are computed in parallel while a batch commits,
+// and a batch holds the write lock only to write.
+//
+// A receipt is received at the time it was prepared, a little before its
+// batch commits. Codes follow those times at each agency: a batch writes
+// an agency's receipts in the order of their times, and a receipt
+// prepared before one of its agency already written by this process (its
+// goroutine was held up between preparing and queueing) is computed again
+// in the batch, at the batch's time.
+
+// pendingReceipt is a receipt prepared out of the committers.
+type pendingReceipt struct {
+	in    *motcua.DossierInput
+	actor motcua.Actor
+	at    time.Time
+	// d, row and deadlines hold the DB's code token where d's code goes,
+	// when coded.
+	d         *motcua.Dossier
+	row       []any
+	deadlines []motcua.Deadline
+	coded     bool
+	// stand is what the code changes: the token, then the hashes of d's
+	// events from the first that holds it. holes are the row's values
+	// that hold some of them, split around them.
+	stand []string
+	holes map[int]*template
+}
+
+// newCodeToken returns a token for codes not yet drawn: random, so that no
+// input holds it, and made of characters JSON writes as they are.
+func newCodeToken() string {
+	var b [16]byte
+	rand.Read(b[:])
+	return "code-" + hex.EncodeToString(b[:])
+}
+
+// prepareReceipt computes the receipt of in by actor, out of any write
+// transaction, at the DB's time now. Returns EINVALID as CreateDossier
+// does.
+func (db *DB) prepareReceipt(ctx context.Context, in *motcua.DossierInput, actor motcua.Actor) (*pendingReceipt, error) {
+	tx := db.snapshots()
+	r, err := findReceipt(ctx, tx, in)
+	if err != nil {
+		return nil, err
+	}
+	if err := in.ValidateWith(r.procedure, r.agency, r.handled); err != nil {
+		return nil, err
+	}
+	s, err := tx.calendarAt(ctx, r.revision)
+	if err != nil {
+		return nil, err
+	}
+	env, err := tx.env(ctx, actor, s)
+	if err != nil {
+		return nil, err
+	}
+	p := &pendingReceipt{in: in, actor: actor, at: tx.now}
+	env.NextCode = func(string, time.Time) (string, error) {
+		p.coded = true
+		return db.codeToken, nil
+	}
+	if p.d, p.deadlines, err = newDossier(ctx, tx, in, r, env); err != nil {
+		return nil, err
+	}
+	if p.row, err = dossierRow(p.d); err != nil {
+		return nil, fmt.Errorf("sqlstore: create dossier: %w", err)
+	}
+	if p.coded {
+		p.plan(db.codeToken)
+	}
+	return p, nil
+}
+
+// insert draws the receipt's code in tx, when it needs one, and writes the
+// dossier. It leaves p as it was, for the batch may run it again.
+func (p *pendingReceipt) insert(ctx context.Context, tx *txn) (*motcua.Dossier, error) {
+	if !p.coded {
+		if err := insertDossier(ctx, tx, p.row, p.d.Events, p.deadlines); err != nil {
+			return nil, fmt.Errorf("sqlstore: create dossier: %w", err)
+		}
+		return p.d, nil
+	}
+	if !tx.db.receipts.admit(p.in.AgencyCode, p.at, tx.now) {
+		// Out of order: received at the batch's time instead.
+		return createDossier(ctx, tx, p.in, p.actor)
+	}
+	code, err := tx.drawCode(ctx, p.in.AgencyCode, p.at)
+	if err != nil {
+		return nil, err
+	}
+	d, row, deadlines := p.withCode(code)
+	if err := insertDossier(ctx, tx, row, d.Events, deadlines); err != nil {
+		return nil, fmt.Errorf("sqlstore: create dossier: %w", err)
+	}
+	return d, nil
+}
+
+// plan finds what drawing the code will change: the events from the
+// first whose payload holds the token, and the row's values that hold the
+// token or those events' hashes.
+func (p *pendingReceipt) plan(token string) {
+	p.stand = []string{token}
+	for i, e := range p.d.Events {
+		if strings.Contains(string(e.Payload), token) {
+			for _, e := range p.d.Events[i:] {
+				p.stand = append(p.stand, e.Hash)
+			}
+			break
+		}
+	}
+	p.holes = map[int]*template{}
+	for i, v := range p.row {
+		if s, ok := v.(string); ok {
+			if t := newTemplate(s, p.stand); t != nil {
+				p.holes[i] = t
+			}
+		}
+	}
+}
+
+// withCode returns copies of the receipt's dossier, row and deadlines
+// with code in place of the token: the events from the first that holds
+// it chained again, and their new hashes in place of the former ones.
+func (p *pendingReceipt) withCode(code string) (*motcua.Dossier, []any, []motcua.Deadline) {
+	token, d := p.stand[0], p.d
+	values := []string{code}
+	events := slices.Clone(d.Events)
+	if first := len(events) - (len(p.stand) - 1); first < len(events) {
+		for j := first; j < len(events); j++ {
+			c := *events[j]
+			c.Payload = []byte(strings.ReplaceAll(string(c.Payload), token, code))
+			events[j] = &c
+		}
+		prev := ""
+		if first > 0 {
+			prev = events[first-1].Hash
+		}
+		motcua.Chain(prev, events[first:])
+		for _, e := range events[first:] {
+			values = append(values, e.Hash)
+		}
+	}
+	c := *d
+	c.Events = events
+	c.Code = code
+	row := slices.Clone(p.row)
+	for i, t := range p.holes {
+		row[i] = t.fill(values)
+	}
+	c.Document = []byte(row[len(row)-1].(string))
+	deadlines := slices.Clone(p.deadlines)
+	for i := range deadlines {
+		if deadlines[i].Code == token {
+			deadlines[i].Code = code
+		}
+	}
+	return &c, row, deadlines
+}
+
+// template is a string split around the occurrences of some strings,
+// which fill replaces.
+type template struct {
+	parts []string // len(holes)+1 pieces of the string between them
+	holes []int    // which string each occurrence is, in order
+	size  int      // the length of the parts
+}
+
+// newTemplate splits s around the occurrences of stand, or returns nil
+// when it holds none.
+func newTemplate(s string, stand []string) *template {
+	var t *template
+	for {
+		at, which := -1, 0
+		for k, x := range stand {
+			if i := strings.Index(s, x); i >= 0 && (at < 0 || i < at) {
+				at, which = i, k
+			}
+		}
+		if at < 0 {
+			break
+		}
+		if t == nil {
+			t = &template{}
+		}
+		t.parts = append(t.parts, s[:at])
+		t.holes = append(t.holes, which)
+		t.size += at
+		s = s[at+len(stand[which]):]
+	}
+	if t != nil {
+		t.parts = append(t.parts, s)
+		t.size += len(s)
+	}
+	return t
+}
+
+// fill returns the string with values[k] in place of each occurrence of
+// the kth string.
+func (t *template) fill(values []string) string {
+	n := t.size
+	for _, h := range t.holes {
+		n += len(values[h])
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for i, h := range t.holes {
+		b.WriteString(t.parts[i])
+		b.WriteString(values[h])
+	}
+	b.WriteString(t.parts[len(t.parts)-1])
+	return b.String()
+}
+
+// ended returns ctx's error, or context.DeadlineExceeded once its
+// deadline has passed even if ctx has not noticed yet: a connection whose
+// dial timed out at the deadline may report it first.
+func ended(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if dl, ok := ctx.Deadline(); ok && !time.Now().Before(dl) {
+		return context.DeadlineExceeded
+	}
+	return nil
+}
+
+// receiptOrder keeps, for each agency, the latest time of a receipt this
+// process has written, so that its codes follow its receipt times.
+type receiptOrder struct {
+	mu   sync.Mutex
+	last map[string]time.Time
+}
+
+// admit reports whether a receipt at agency prepared at at may be written
+// with that time, and records the time written: at if admitted, the
+// batch's time now otherwise.
+func (o *receiptOrder) admit(agency string, at, now time.Time) bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.last == nil {
+		o.last = map[string]time.Time{}
+	}
+	if at.Before(o.last[agency]) {
+		o.last[agency] = now
+		return false
+	}
+	o.last[agency] = at
+	return true
+}
+
+// drawCode returns the next dossier code of agency for a receipt at at,
+// from the numbers tx reserved for its batch when it has them, or from
+// the agency's counter.
+func (tx *txn) drawCode(ctx context.Context, agency string, at time.Time) (string, error) {
+	if c := tx.codes; c != nil && c.has(agency, at) {
+		return c.draw(agency, at)
+	}
+	return nextCode(ctx, tx, agency, at)
+}

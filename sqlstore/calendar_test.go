@@ -516,6 +516,18 @@ func TestCalendarSharedDatabase(t *testing.T) {
 		}
 		wantRevisions(t, other, 3, 3)
 
+		// An action computed with the calendar the other DB built last
+		// is written only while that calendar is current: computed again
+		// after this DB's change.
+		if err := s.SetOfficialDay(ctx, &motcua.OfficialDay{Unit: testkit.UnitDistrict, Date: "2025-03-12", Kind: motcua.DayHoliday}); err != nil {
+			t.Fatal(err)
+		}
+		admin := motcua.NewContextWithActor(ctx, motcua.BootstrapAdmin)
+		if _, err := other.ApplyAction(admin, d.Code, motcua.ActionRequest{Action: motcua.ActionStart}); err != nil {
+			t.Fatal(err)
+		}
+		wantRevisions(t, other, 4, 4)
+
 		const n = 8
 		dbs := []*sqlstore.DB{s.DB, other}
 		var wg sync.WaitGroup
@@ -535,7 +547,7 @@ func TestCalendarSharedDatabase(t *testing.T) {
 			if _, err := db.DueTime(ctx, testkit.UnitCity, monday, eight); err != nil {
 				t.Fatal(err)
 			}
-			wantRevisions(t, db, 3+n, 3+n)
+			wantRevisions(t, db, 4+n, 4+n)
 		}
 	})
 }

@@ -272,6 +272,13 @@ func (db *DB) ApplyAction(ctx context.Context, ref string, req motcua.ActionRequ
 		} else {
 			err = db.batched(ctx, "", c.write)
 		}
+		if errors.Is(err, errCalendarChanged) && attempt < 3 {
+			// Build the current calendar, and compute again.
+			if _, err := db.snapshots().calendar(ctx); err != nil {
+				return nil, err
+			}
+			continue
+		}
 		if motcua.ErrorCode(err) == motcua.ECONFLICT {
 			db.recent.drop(ref)
 			if req.Version == 0 && attempt < 3 || from != nil && attempt == 0 {
@@ -504,6 +511,9 @@ type change struct {
 	// eventsJSON the JSON of the new state's events, for the next change.
 	state      []any
 	eventsJSON eventsJSON
+	// revision is that of the legal calendar the change was computed
+	// with.
+	revision int64
 }
 
 // errNeedsTransaction is returned by computeChange, out of a write
@@ -539,6 +549,11 @@ func computeChange(ctx context.Context, tx *txn, ref string, req motcua.ActionRe
 	if err != nil {
 		return nil, err
 	}
+	if tx.Tx == nil && tx.db.d.engine == EnginePostgres {
+		// The calendar this process built last, without a round trip:
+		// writeAlone writes the change only if it is still current.
+		tx.cal = tx.db.cal.Load()
+	}
 	s, err := tx.calendar(ctx)
 	if err != nil {
 		return nil, err
@@ -550,7 +565,7 @@ func computeChange(ctx context.Context, tx *txn, ref string, req motcua.ActionRe
 	if tx.Tx == nil {
 		env.NextCode = func(string, time.Time) (string, error) { return "", errNeedsTransaction }
 	}
-	c := &change{version: d.Version, whole: len(d.Tasks) == 0}
+	c := &change{version: d.Version, whole: len(d.Tasks) == 0, revision: s.revision}
 	if !c.whole {
 		if c.was, err = workflow.Deadlines(p, d, s.cal); err != nil {
 			return nil, err
@@ -597,12 +612,19 @@ func (c *change) write(ctx context.Context, tx *txn) error {
 	return nil
 }
 
+// errCalendarChanged reports that the legal calendar changed after a
+// change was computed with it.
+var errCalendarChanged = errors.New("sqlstore: the legal calendar changed")
+
 // writeAlone writes the change on PostgreSQL as one statement outside any
 // transaction — the dossier's row if it is still at the version read, its
 // events and its deadlines — so that an action costs one round trip and
-// one commit. When the row has changed, the statement fails whole:
-// its final division by the number of rows updated divides by zero, and
-// the events' key is taken by the other change's events anyway.
+// one commit. When the row has changed, or the legal calendar since the
+// revision the change was computed with, the statement fails whole: its
+// final division by the number of rows updated, times the number of
+// calendar revisions still at c's, divides by zero (and the events' key
+// is taken by the other change's events anyway). Returns ECONFLICT
+// "dossier_changed", or errCalendarChanged.
 func (c *change) writeAlone(ctx context.Context, db *DB) error {
 	d := c.d
 	parts := []string{updateDossierQuery + ` RETURNING 1`}
@@ -620,13 +642,22 @@ func (c *change) writeAlone(ctx context.Context, db *DB) error {
 	dparts, dargs := diffDeadlines(c.was, c.now).parts(d.ID)
 	parts = append(parts, dparts...)
 	args = append(args, dargs...)
-	q := withParts(parts, `SELECT 1 / (SELECT count(*) FROM w0)::integer`)
+	q := withParts(parts, `SELECT 1 / ((SELECT count(*) FROM w0) *
+		(SELECT count(*) FROM calendar_revision WHERE id = 1 AND revision = ?))::integer`)
+	args = append(args, c.revision)
 	for i, a := range args {
 		args[i] = db.d.arg(a)
 	}
-	if _, err := db.write.ExecContext(ctx, db.d.rebind(q), args...); err != nil {
+	if _, err := db.write.ExecContext(ctx, db.query(q), args...); err != nil {
 		var pe *pgconn.PgError
 		if errors.As(err, &pe) && (pe.Code == "22012" || pe.Code == "23505") {
+			var rev int64
+			if err := db.read.QueryRowContext(ctx, calendarRevisionQuery).Scan(&rev); err != nil {
+				return fmt.Errorf("sqlstore: read the calendar revision: %w", err)
+			}
+			if rev != c.revision {
+				return errCalendarChanged
+			}
 			return motcua.Errorf(motcua.ECONFLICT, "dossier_changed", "Dossier %s was changed by someone else; reload it and try again.", d.ID)
 		}
 		return fmt.Errorf("sqlstore: apply %s to %s: %w", c.events[0].Action, d.ID, err)

@@ -23,7 +23,7 @@ func New(in *motcua.DossierInput, proc *motcua.Procedure, p *motcua.Process, uni
 		return nil, errors.New("workflow: new dossier: missing input, procedure, process, calendar or code sequence")
 	}
 	d := &motcua.Dossier{
-		ID:               motcua.NewDossierID(),
+		ID:               motcua.NewDossierIDAt(env.Now),
 		ProcedureCode:    proc.Code,
 		ProcedureVersion: proc.Version,
 		AgencyCode:       in.AgencyCode,

@@ -528,6 +528,17 @@ func TestCalendarSharedDatabase(t *testing.T) {
 		}
 		wantRevisions(t, other, 4, 4)
 
+		// So is a receipt prepared with it: Tuesday and Wednesday are
+		// days off now.
+		if err := s.SetOfficialDay(ctx, &motcua.OfficialDay{Unit: testkit.UnitDistrict, Date: "2025-03-11", Kind: motcua.DayHoliday}); err != nil {
+			t.Fatal(err)
+		}
+		d, _, err = other.CreateDossier(ctx, testkit.DossierInput(testkit.ProcedureCopy, testkit.AgencyCommune, motcua.ChannelCounter), "")
+		if want := hanoi(t, "2025-03-13 09:00"); err != nil || !d.DueAt.Equal(want) {
+			t.Errorf("dossier through the other DB after a second change: due %v, %v; want %v", d.DueAt, err, want)
+		}
+		wantRevisions(t, other, 5, 5)
+
 		const n = 8
 		dbs := []*sqlstore.DB{s.DB, other}
 		var wg sync.WaitGroup
@@ -547,7 +558,7 @@ func TestCalendarSharedDatabase(t *testing.T) {
 			if _, err := db.DueTime(ctx, testkit.UnitCity, monday, eight); err != nil {
 				t.Fatal(err)
 			}
-			wantRevisions(t, db, 4+n, 4+n)
+			wantRevisions(t, db, 5+n, 5+n)
 		}
 	})
 }

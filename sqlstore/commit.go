@@ -11,6 +11,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"motcua"
 )
 
 // Group commit. A durable commit costs a flush of the log to disk, more
@@ -59,9 +61,13 @@ type op struct {
 	// time they were prepared at.
 	at time.Time
 	// code is the agency of the one dossier code run may draw, or "".
-	code  string
-	state atomic.Int32
-	done  chan error
+	code string
+	// receipt, when not nil, is the receipt run writes, which a batch
+	// may write together with others instead, answering with created.
+	receipt *pendingReceipt
+	created func(*motcua.Dossier)
+	state   atomic.Int32
+	done    chan error
 }
 
 // States of an op: a committer takes it for a batch unless its caller
@@ -250,8 +256,21 @@ func (db *DB) runOps(ctx context.Context, batch []*op, errs []error, savepoints 
 			}
 		}
 	}
+	var written []bool
+	if !savepoints {
+		if written, err = insertReceipts(ctx, tx, batch); err != nil {
+			if len(batch) > 1 {
+				return errRetry
+			}
+			errs[0] = err
+			return nil
+		}
+	}
 	failed := 0
 	for i, o := range batch {
+		if written != nil && written[i] {
+			continue
+		}
 		if savepoints {
 			// After a failure, ROLLBACK TO has left the savepoint in place.
 			var q string

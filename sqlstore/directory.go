@@ -100,11 +100,13 @@ func (db *DB) directory(ctx context.Context, tx *txn) (*directory, error) {
 	return d, nil
 }
 
-// forgetDirectory makes the next use of the directory read it again.
+// forgetDirectory makes the next use of the directory, and of each
+// receipt's procedure and agency, read them again.
 func (db *DB) forgetDirectory() {
 	db.flows.mu.Lock()
 	db.flows.dir = nil
 	db.flows.mu.Unlock()
+	db.receipts.read.Clear()
 }
 
 func loadDirectory(ctx context.Context, tx *txn) (*directory, error) {

@@ -84,6 +84,9 @@ func (db *DB) CreateDossier(ctx context.Context, in *motcua.DossierInput, idempo
 	if key.key != "" {
 		// A key's row is locked too, out of the batches' order.
 		o.key = ""
+	} else {
+		o.receipt = p
+		o.created = func(c *motcua.Dossier) { d, replay = c, false }
 	}
 	err = db.enqueue(ctx, o)
 	if key.key != "" && db.d.isUniqueViolation(err) {
@@ -354,6 +357,9 @@ type receipt struct {
 	agency    *motcua.Agency
 	handled   bool
 	revision  int64
+	// next is when the next version of the procedure comes into force,
+	// or nil.
+	next *time.Time
 }
 
 // receiptQuery reads a receipt in one statement, when both the procedure
@@ -361,7 +367,8 @@ type receipt struct {
 const receiptQuery = `SELECT p.code, p.version, a.unit_code,
 	EXISTS (SELECT 1 FROM procedure_agencies pa
 		WHERE pa.procedure_code = p.code AND pa.procedure_version = p.version AND pa.agency_code = a.code),
-	(SELECT revision FROM calendar_revision WHERE id = 1)
+	(SELECT revision FROM calendar_revision WHERE id = 1),
+	(SELECT min(effective_from) FROM procedures n WHERE n.code = p.code AND n.effective_from > ?)
 	FROM (SELECT code, version FROM procedures WHERE code = ? AND effective_from <= ?
 		ORDER BY effective_from DESC, version DESC LIMIT 1) p
 	CROSS JOIN agencies a WHERE a.code = ?`
@@ -373,7 +380,7 @@ func findReceipt(ctx context.Context, tx *txn, in *motcua.DossierInput) (*receip
 		var code string
 		var version int
 		a := motcua.Agency{Code: in.AgencyCode}
-		err := tx.queryRow(ctx, receiptQuery, in.ProcedureCode, tx.now, in.AgencyCode).Scan(&code, &version, &a.UnitCode, &r.handled, &r.revision)
+		err := tx.queryRow(ctx, receiptQuery, tx.now, in.ProcedureCode, tx.now, in.AgencyCode).Scan(&code, &version, &a.UnitCode, &r.handled, &r.revision, nullTime(&r.next))
 		if err == nil {
 			r.procedure, err = tx.procedureVersion(ctx, code, version)
 			r.agency = &a
@@ -431,7 +438,6 @@ func createDossier(ctx context.Context, tx *txn, in *motcua.DossierInput, actor 
 // dossierWriteColumns, with its events and deadlines: in one statement
 // where the engine can, as one round trip costs more than the statement.
 func insertDossier(ctx context.Context, tx *txn, row []any, events []*motcua.Event, deadlines []motcua.Deadline) error {
-	row = slices.Clip(row)
 	if !tx.db.d.insertWith {
 		if _, err := tx.exec(ctx, insertDossierQuery, row...); err != nil {
 			return err
@@ -441,39 +447,78 @@ func insertDossier(ctx context.Context, tx *txn, row []any, events []*motcua.Eve
 		}
 		return insertDeadlines(ctx, tx, deadlines)
 	}
-	var q strings.Builder
-	q.WriteString(`WITH d AS (` + insertDossierQuery + `)`)
-	if len(deadlines) > 0 {
-		q.WriteString(`, l AS (INSERT INTO deadlines (` + deadlineColumns + `) VALUES `)
-		for i, dl := range deadlines {
+	return insertDossiers(ctx, tx, [][]any{row}, events, deadlines)
+}
+
+// insertDossiers inserts new dossiers, rows their values of
+// dossierWriteColumns, with their events and deadlines, a multi-row
+// statement per table; on PostgreSQL one statement in all.
+func insertDossiers(ctx context.Context, tx *txn, rows [][]any, events []*motcua.Event, deadlines []motcua.Deadline) error {
+	values := func(q *strings.Builder, tuple string, n int) {
+		for i := range n {
 			if i > 0 {
 				q.WriteString(", ")
 			}
-			q.WriteString(deadlineTuple)
-			row = append(row, deadlineRow(dl)...)
+			q.WriteString(tuple)
 		}
-		q.WriteString(`), k AS (INSERT INTO deadline_queue (` + queueColumns + `) VALUES `)
-		n := 0
-		for _, dl := range deadlines {
-			for _, k := range queueOf(dl) {
-				if n > 0 {
-					q.WriteString(", ")
-				}
-				n++
-				q.WriteString(queueTuple)
-				row = append(row, k.row(dl.DossierID)...)
+	}
+	var queue [][]any
+	for _, dl := range deadlines {
+		for _, k := range queueOf(dl) {
+			queue = append(queue, k.row(dl.DossierID))
+		}
+	}
+	type table struct {
+		query string
+		args  []any
+	}
+	var tables []table
+	add := func(insert, tuple string, n int, row func(i int) []any) {
+		if n == 0 {
+			return
+		}
+		var q strings.Builder
+		q.WriteString(insert)
+		values(&q, tuple, n)
+		var args []any
+		for i := range n {
+			args = append(args, row(i)...)
+		}
+		tables = append(tables, table{q.String(), args})
+	}
+	dossierTuple := insertDossierQuery[strings.LastIndex(insertDossierQuery, "("):]
+	add(`INSERT INTO dossiers (`+dossierWriteColumns+`) VALUES `, dossierTuple, len(rows), func(i int) []any { return rows[i] })
+	add(`INSERT INTO deadlines (`+deadlineColumns+`) VALUES `, deadlineTuple, len(deadlines), func(i int) []any { return deadlineRow(deadlines[i]) })
+	add(`INSERT INTO deadline_queue (`+queueColumns+`) VALUES `, queueTuple, len(queue), func(i int) []any { return queue[i] })
+	add(`INSERT INTO dossier_events (`+eventColumns+`) VALUES `, eventTuple, len(events), func(i int) []any { return eventRow(events[i]) })
+	if !tx.db.d.insertWith {
+		for _, t := range tables {
+			if _, err := tx.exec(ctx, t.query, t.args...); err != nil {
+				return err
 			}
 		}
-		q.WriteString(`)`)
+		return nil
 	}
-	q.WriteString(` ` + insertEventQuery)
-	for i, e := range events {
-		if i > 0 {
-			q.WriteString(", " + eventTuple)
+	// The dossiers first, for the others refer to them; the events
+	// last, as the statement's main part.
+	var q strings.Builder
+	var args []any
+	for i, t := range tables {
+		switch {
+		case i == len(tables)-1:
+			q.WriteString(" ")
+		case i == 0:
+			fmt.Fprintf(&q, "WITH w%d AS (", i)
+		default:
+			fmt.Fprintf(&q, ", w%d AS (", i)
 		}
-		row = append(row, eventRow(e)...)
+		q.WriteString(t.query)
+		if i < len(tables)-1 {
+			q.WriteString(")")
+		}
+		args = append(args, t.args...)
 	}
-	_, err := tx.exec(ctx, q.String(), row...)
+	_, err := tx.exec(ctx, q.String(), args...)
 	return err
 }
 

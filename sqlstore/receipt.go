@@ -46,6 +46,9 @@ type pendingReceipt struct {
 	// that hold some of them, split around them.
 	stand []string
 	holes map[int]*template
+	// revision is that of the legal calendar the receipt was computed
+	// with.
+	revision int64
 }
 
 // newCodeToken returns a token for codes not yet drawn: random, so that no
@@ -61,7 +64,7 @@ func newCodeToken() string {
 // does.
 func (db *DB) prepareReceipt(ctx context.Context, in *motcua.DossierInput, actor motcua.Actor) (*pendingReceipt, error) {
 	tx := db.snapshots()
-	r, err := findReceipt(ctx, tx, in)
+	r, err := db.receipts.find(ctx, tx, in)
 	if err != nil {
 		return nil, err
 	}
@@ -76,7 +79,7 @@ func (db *DB) prepareReceipt(ctx context.Context, in *motcua.DossierInput, actor
 	if err != nil {
 		return nil, err
 	}
-	p := &pendingReceipt{in: in, actor: actor, at: tx.now}
+	p := &pendingReceipt{in: in, actor: actor, at: tx.now, revision: s.revision}
 	env.NextCode = func(string, time.Time) (string, error) {
 		p.coded = true
 		return db.codeToken, nil
@@ -97,13 +100,21 @@ func (db *DB) prepareReceipt(ctx context.Context, in *motcua.DossierInput, actor
 // dossier. It leaves p as it was, for the batch may run it again.
 func (p *pendingReceipt) insert(ctx context.Context, tx *txn) (*motcua.Dossier, error) {
 	if !p.coded {
+		if ok, err := p.current(ctx, tx); err != nil {
+			return nil, err
+		} else if !ok {
+			return createDossier(ctx, tx, p.in, p.actor)
+		}
 		if err := insertDossier(ctx, tx, p.row, p.d.Events, p.deadlines); err != nil {
 			return nil, fmt.Errorf("sqlstore: create dossier: %w", err)
 		}
 		return p.d, nil
 	}
-	if !tx.db.receipts.admit(p.in.AgencyCode, p.at, tx.now) {
-		// Out of order: received at the batch's time instead.
+	if ok, err := p.current(ctx, tx); err != nil {
+		return nil, err
+	} else if !ok {
+		// Out of order, or computed with a calendar since changed:
+		// received at the batch's time instead.
 		return createDossier(ctx, tx, p.in, p.actor)
 	}
 	code, err := tx.drawCode(ctx, p.in.AgencyCode, p.at)
@@ -233,6 +244,62 @@ func (t *template) fill(values []string) string {
 	return b.String()
 }
 
+// insertReceipts writes the receipts of the batch's operations that have
+// one at once, when there are several, drawing their codes in the
+// batch's order, and answers them. It reports which operations it has
+// written (nil when none): the others, and receipts to be received at the
+// batch's time instead, run as usual.
+func insertReceipts(ctx context.Context, tx *txn, batch []*op) ([]bool, error) {
+	n := 0
+	for _, o := range batch {
+		if o.receipt != nil {
+			n++
+		}
+	}
+	if n < 2 {
+		return nil, nil
+	}
+	written := make([]bool, len(batch))
+	ds := make([]*motcua.Dossier, len(batch))
+	var rows [][]any
+	var events []*motcua.Event
+	var deadlines []motcua.Deadline
+	for i, o := range batch {
+		p := o.receipt
+		if p == nil {
+			continue
+		}
+		d, row, dls := p.d, p.row, p.deadlines
+		if ok, err := p.current(ctx, tx); err != nil {
+			return nil, err
+		} else if !ok {
+			continue
+		}
+		if p.coded {
+			code, err := tx.drawCode(ctx, p.in.AgencyCode, p.at)
+			if err != nil {
+				return nil, err
+			}
+			d, row, dls = p.withCode(code)
+		}
+		written[i], ds[i] = true, d
+		rows = append(rows, row)
+		events = append(events, d.Events...)
+		deadlines = append(deadlines, dls...)
+	}
+	if len(rows) > 0 {
+		if err := insertDossiers(ctx, tx, rows, events, deadlines); err != nil {
+			return nil, fmt.Errorf("sqlstore: create dossiers: %w", err)
+		}
+	}
+	for i, o := range batch {
+		if written[i] {
+			o.created(ds[i])
+		}
+	}
+	return written, nil
+}
+
 // ended returns ctx's error, or context.DeadlineExceeded once its
 // deadline has passed even if ctx has not noticed yet: a connection whose
 // dial timed out at the deadline may report it first.
@@ -246,11 +313,70 @@ func ended(ctx context.Context) error {
 	return nil
 }
 
+// current reports whether the receipt may be written as prepared in
+// tx: computed with the legal calendar still in force, and, when it draws
+// a code, not before a receipt of its agency already written.
+func (p *pendingReceipt) current(ctx context.Context, tx *txn) (bool, error) {
+	rev, err := tx.calendarRevision(ctx)
+	if err != nil {
+		return false, err
+	}
+	if rev != p.revision {
+		return false, nil
+	}
+	return !p.coded || tx.db.receipts.admit(p.in.AgencyCode, p.at, tx.now), nil
+}
+
 // receiptOrder keeps, for each agency, the latest time of a receipt this
-// process has written, so that its codes follow its receipt times.
+// process has written, so that its codes follow its receipt times; and
+// what receipts read of procedures and agencies.
 type receiptOrder struct {
 	mu   sync.Mutex
 	last map[string]time.Time
+	// read holds, per procedure and agency code, the receipt read last
+	// (*readReceipt): kept for directoryTTL, for changes made by other
+	// processes, and forgotten at a change made by this one.
+	read sync.Map
+}
+
+// readReceipt is a receipt read, and when.
+type readReceipt struct {
+	r      receipt
+	loaded time.Time
+}
+
+// find returns the receipt of in at tx's time: read again after
+// directoryTTL, or once the procedure version it names is no longer the
+// one in force then. Its calendar revision is the latest this process has
+// built, which the batch checks (pendingReceipt.current).
+func (o *receiptOrder) find(ctx context.Context, tx *txn, in *motcua.DossierInput) (*receipt, error) {
+	key := [2]string{in.ProcedureCode, in.AgencyCode}
+	if v, ok := o.read.Load(key); ok {
+		e := v.(*readReceipt)
+		cal := tx.db.cal.Load()
+		if cal != nil && time.Since(e.loaded) < directoryTTL && !tx.now.Before(e.r.procedure.EffectiveFrom) &&
+			(e.r.next == nil || tx.now.Before(*e.r.next)) {
+			r := e.r
+			r.revision = cal.revision
+			return &r, nil
+		}
+	}
+	r, err := findReceipt(ctx, tx, in)
+	if err == nil && r.procedure != nil && r.agency != nil {
+		o.read.Store(key, &readReceipt{r: *r, loaded: time.Now()})
+	}
+	return r, err
+}
+
+// calendarRevision returns the calendar revision as tx sees it, read once.
+func (tx *txn) calendarRevision(ctx context.Context) (int64, error) {
+	if !tx.hasRevision {
+		if err := tx.queryRow(ctx, calendarRevisionQuery).Scan(&tx.revision); err != nil {
+			return 0, fmt.Errorf("sqlstore: read the calendar revision: %w", err)
+		}
+		tx.hasRevision = true
+	}
+	return tx.revision, nil
 }
 
 // admit reports whether a receipt at agency prepared at at may be written

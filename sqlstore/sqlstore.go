@@ -215,6 +215,10 @@ type txn struct {
 	// codes are dossier numbers reserved for the transaction's receipts,
 	// or nil.
 	codes *reservedCodes
+	// revision is the calendar revision read in the transaction, once
+	// hasRevision.
+	revision    int64
+	hasRevision bool
 }
 
 // beginWrite starts a transaction that may write. On SQLite it holds the

@@ -139,10 +139,12 @@ func openPools(ctx context.Context, dsn string) (d *dialect, write, read *sql.DB
 // pragmas of every connection: busy_timeout first, so that the pragmas
 // after it wait for other processes' locks; synchronous=FULL, which syncs
 // the WAL at each commit, so that an acknowledged write survives a power
-// loss.
+// loss; temp_store=MEMORY, so that the journal of a statement that writes
+// several rows (to undo it alone if it fails) is not a file written with
+// a system call per page.
 func sqliteFile(path string) string {
 	return "file:" + (&url.URL{Path: path}).EscapedPath() +
-		"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(ON)"
+		"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(ON)&_pragma=temp_store(MEMORY)"
 }
 
 // redact hides the password of a URL-shaped DSN.

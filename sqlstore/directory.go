@@ -22,6 +22,9 @@ type flowState struct {
 	// processes holds the process versions read (processKey →
 	// *motcua.Process).
 	processes sync.Map
+	// defaults holds the built-in default process of each procedure
+	// version (procedureKey → *motcua.Process).
+	defaults sync.Map
 	// versions holds, per procedure, the versions of its processes with
 	// their effective dates, read again after directoryTTL or a change
 	// in this process.

@@ -197,7 +197,7 @@ func (tx *txn) process(ctx context.Context, code string, version int) (*motcua.P
 // default for dossiers without one.
 func (tx *txn) pinnedProcess(ctx context.Context, d *motcua.Dossier, proc *motcua.Procedure) (*motcua.Process, error) {
 	if d.Process == "" || d.Process == defaultProcess {
-		return workflow.Default(proc), nil
+		return tx.db.defaultProcess(proc), nil
 	}
 	return tx.process(ctx, d.Process, d.ProcessVersion)
 }
@@ -240,7 +240,19 @@ func (tx *txn) processFor(ctx context.Context, proc *motcua.Procedure, agency st
 	if general != nil {
 		return general, nil
 	}
-	return workflow.Default(proc), nil
+	return tx.db.defaultProcess(proc), nil
+}
+
+// defaultProcess returns workflow.Default of proc, made once per
+// procedure version: processes, like procedure versions, are shared and
+// never changed.
+func (db *DB) defaultProcess(proc *motcua.Procedure) *motcua.Process {
+	k := procedureKey{proc.Code, proc.Version}
+	if p, ok := db.flows.defaults.Load(k); ok {
+		return p.(*motcua.Process)
+	}
+	p, _ := db.flows.defaults.LoadOrStore(k, workflow.Default(proc))
+	return p.(*motcua.Process)
 }
 
 // processVersions returns the versions of the processes of a procedure,

@@ -499,6 +499,9 @@ func insertDossiers(ctx context.Context, tx *txn, rows [][]any, events []*motcua
 		}
 		return nil
 	}
+	if len(rows) > 1 {
+		return insertDossiersUnnest(ctx, tx, rows, events, deadlines, queue)
+	}
 	// The dossiers first, for the others refer to them; the events
 	// last, as the statement's main part.
 	var q strings.Builder
@@ -520,6 +523,128 @@ func insertDossiers(ctx context.Context, tx *txn, rows [][]any, events []*motcua
 	}
 	_, err := tx.exec(ctx, q.String(), args...)
 	return err
+}
+
+// Column types of the tables a receipt writes, on PostgreSQL, in the
+// order of their column lists: text, integer or timestamptz.
+const (
+	dossierTypes  = "tttitttttttdddtddditttittitt"
+	eventTypes    = "tittttdttttt"
+	deadlineTypes = "tittttdd"
+	queueTypes    = "dtitd"
+)
+
+// insertDossiersUnnest inserts several new dossiers on PostgreSQL in one
+// statement whose text depends only on which tables it writes: each
+// column is passed as an array and the rows are unnested. A statement
+// that grew with its rows would be prepared, and kept by the server and
+// the driver, once for every shape of batch.
+func insertDossiersUnnest(ctx context.Context, tx *txn, rows [][]any, events []*motcua.Event, deadlines []motcua.Deadline, queue [][]any) error {
+	type table struct {
+		name, columns, types string
+		rows                 [][]any
+	}
+	evs := make([][]any, len(events))
+	for i, e := range events {
+		evs[i] = eventRow(e)
+	}
+	dls := make([][]any, len(deadlines))
+	for i, dl := range deadlines {
+		dls[i] = deadlineRow(dl)
+	}
+	tables := []table{{"dossiers", dossierWriteColumns, dossierTypes, rows}}
+	if len(deadlines) > 0 {
+		tables = append(tables, table{"deadlines", deadlineColumns, deadlineTypes, dls},
+			table{"deadline_queue", queueColumns, queueTypes, queue})
+	}
+	tables = append(tables, table{"dossier_events", eventColumns, eventTypes, evs})
+	var q strings.Builder
+	var args []any
+	for i, t := range tables {
+		switch {
+		case i == len(tables)-1:
+			q.WriteString(" ")
+		case i == 0:
+			fmt.Fprintf(&q, "WITH w%d AS (", i)
+		default:
+			fmt.Fprintf(&q, ", w%d AS (", i)
+		}
+		fmt.Fprintf(&q, "INSERT INTO %s (%s) SELECT * FROM unnest(", t.name, t.columns)
+		for c, typ := range []byte(t.types) {
+			if c > 0 {
+				q.WriteString(", ")
+			}
+			col, err := columnArray(t.rows, c, typ)
+			if err != nil {
+				return fmt.Errorf("sqlstore: insert into %s: %w", t.name, err)
+			}
+			args = append(args, col)
+			q.WriteString("?::" + map[byte]string{'t': "text[]", 'i': "bigint[]", 'd': "timestamptz[]"}[typ])
+		}
+		q.WriteString(")")
+		if i < len(tables)-1 {
+			q.WriteString(")")
+		}
+	}
+	_, err := tx.exec(ctx, q.String(), args...)
+	return err
+}
+
+// columnArray returns column c of rows as a slice of typ's Go type, NULLs
+// as nil pointers.
+func columnArray(rows [][]any, c int, typ byte) (any, error) {
+	switch typ {
+	case 't':
+		col := make([]*string, len(rows))
+		for i, r := range rows {
+			switch v := r[c].(type) {
+			case nil:
+			case string:
+				col[i] = &v
+			default:
+				return nil, fmt.Errorf("column %d: %T is not text", c, v)
+			}
+		}
+		return col, nil
+	case 'i':
+		col := make([]*int64, len(rows))
+		for i, r := range rows {
+			var n int64
+			switch v := r[c].(type) {
+			case nil:
+				continue
+			case int:
+				n = int64(v)
+			case int64:
+				n = v
+			default:
+				return nil, fmt.Errorf("column %d: %T is not an integer", c, v)
+			}
+			col[i] = &n
+		}
+		return col, nil
+	default:
+		col := make([]*time.Time, len(rows))
+		for i, r := range rows {
+			var t time.Time
+			switch v := r[c].(type) {
+			case nil:
+				continue
+			case *time.Time:
+				if v == nil {
+					continue
+				}
+				t = *v
+			case time.Time:
+				t = v
+			default:
+				return nil, fmt.Errorf("column %d: %T is not a time", c, v)
+			}
+			t = t.UTC().Truncate(time.Microsecond)
+			col[i] = &t
+		}
+		return col, nil
+	}
 }
 
 // newDossier makes the dossier of valid input, following the process in
@@ -693,7 +818,7 @@ func (c *change) writeAlone(ctx context.Context, db *DB) error {
 	for i, a := range args {
 		args[i] = db.d.arg(a)
 	}
-	if _, err := db.write.ExecContext(ctx, db.query(q), args...); err != nil {
+	if _, err := db.write.ExecContext(ctx, db.d.rebind(q), args...); err != nil {
 		var pe *pgconn.PgError
 		if errors.As(err, &pe) && (pe.Code == "22012" || pe.Code == "23505") {
 			var rev int64

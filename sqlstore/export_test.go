@@ -165,3 +165,29 @@ func (db *DB) InsertReceipts(ctx context.Context, ps ...*PendingReceipt) ([]*mot
 	}
 	return ds, tx.Commit()
 }
+
+// InsertReceiptsTogether writes prepared receipts as the first run of a
+// batch does, all at once in one transaction, and fails rather than
+// write one of them alone.
+func (db *DB) InsertReceiptsTogether(ctx context.Context, ps ...*PendingReceipt) ([]*motcua.Dossier, error) {
+	tx, err := db.beginWrite(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	ds := make([]*motcua.Dossier, len(ps))
+	ops := make([]*op, len(ps))
+	for i, p := range ps {
+		ops[i] = &op{receipt: p, created: func(d *motcua.Dossier) { ds[i] = d }}
+	}
+	written, err := insertReceipts(ctx, tx, ops)
+	if err != nil {
+		return nil, err
+	}
+	for i := range ps {
+		if written == nil || !written[i] {
+			return nil, fmt.Errorf("receipt %d not written with the others", i)
+		}
+	}
+	return ds, tx.Commit()
+}

@@ -34,3 +34,18 @@ func TestTemplate(t *testing.T) {
 		}
 	}
 }
+
+// TestColumnTypes checks that each table written with unnested arrays
+// has a type for each of its columns.
+func TestColumnTypes(t *testing.T) {
+	for _, tt := range []struct{ columns, types string }{
+		{dossierWriteColumns, dossierTypes},
+		{eventColumns, eventTypes},
+		{deadlineColumns, deadlineTypes},
+		{queueColumns, queueTypes},
+	} {
+		if n := len(strings.Split(tt.columns, ",")); n != len(tt.types) {
+			t.Errorf("%d types for %d columns (%s)", len(tt.types), n, tt.columns)
+		}
+	}
+}

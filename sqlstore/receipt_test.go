@@ -93,6 +93,18 @@ func TestPreparedReceipts(t *testing.T) {
 		if !ds[1].ReceivedAt.Equal(batchAt) || !ds[0].ReceivedAt.Before(*ds[1].ReceivedAt) {
 			t.Errorf("received at %v then %v; want the later code at the batch's time %v", ds[0].ReceivedAt, ds[1].ReceivedAt, batchAt)
 		}
+		// Written together, as a batch's first run writes them: one
+		// statement per table (one in all on PostgreSQL).
+		ds, err = s.InsertReceiptsTogether(ctx, prepare(motcua.ChannelCounter), prepare(motcua.ChannelOnline), prepare("auto"), prepare(motcua.ChannelCounter))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range ds {
+			check(d)
+		}
+		if number(ds[0]) != "0006" || ds[1].Code != "" || number(ds[2]) != "0007" || number(ds[3]) != "0008" {
+			t.Errorf("codes %q, %q, %q, %q; want numbers 0006, none, 0007, 0008", ds[0].Code, ds[1].Code, ds[2].Code, ds[3].Code)
+		}
 		if rep, err := s.VerifyDossiers(ctx); err != nil || !rep.OK {
 			t.Fatalf("VerifyDossiers = %+v, %v", rep, err)
 		}

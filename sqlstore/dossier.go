@@ -404,19 +404,25 @@ func findReceipt(ctx context.Context, tx *txn, in *motcua.DossierInput) (*receip
 	return &r, nil
 }
 
+// receiptEnv validates in against its receipt r and returns what
+// computing its dossier by actor in tx needs.
+func receiptEnv(ctx context.Context, tx *txn, in *motcua.DossierInput, r *receipt, actor motcua.Actor) (motcua.Env, error) {
+	if err := in.ValidateWith(r.procedure, r.agency, r.handled); err != nil {
+		return motcua.Env{}, err
+	}
+	s, err := tx.calendarAt(ctx, r.revision)
+	if err != nil {
+		return motcua.Env{}, err
+	}
+	return tx.env(ctx, actor, s)
+}
+
 func createDossier(ctx context.Context, tx *txn, in *motcua.DossierInput, actor motcua.Actor) (*motcua.Dossier, error) {
 	r, err := findReceipt(ctx, tx, in)
 	if err != nil {
 		return nil, err
 	}
-	if err := in.ValidateWith(r.procedure, r.agency, r.handled); err != nil {
-		return nil, err
-	}
-	s, err := tx.calendarAt(ctx, r.revision)
-	if err != nil {
-		return nil, err
-	}
-	env, err := tx.env(ctx, actor, s)
+	env, err := receiptEnv(ctx, tx, in, r, actor)
 	if err != nil {
 		return nil, err
 	}
@@ -504,24 +510,13 @@ func insertDossiers(ctx context.Context, tx *txn, rows [][]any, events []*motcua
 	}
 	// The dossiers first, for the others refer to them; the events
 	// last, as the statement's main part.
-	var q strings.Builder
+	var parts []string
 	var args []any
-	for i, t := range tables {
-		switch {
-		case i == len(tables)-1:
-			q.WriteString(" ")
-		case i == 0:
-			fmt.Fprintf(&q, "WITH w%d AS (", i)
-		default:
-			fmt.Fprintf(&q, ", w%d AS (", i)
-		}
-		q.WriteString(t.query)
-		if i < len(tables)-1 {
-			q.WriteString(")")
-		}
+	for _, t := range tables {
+		parts = append(parts, t.query)
 		args = append(args, t.args...)
 	}
-	_, err := tx.exec(ctx, q.String(), args...)
+	_, err := tx.exec(ctx, withParts(parts, parts[len(parts)-1]), args...)
 	return err
 }
 
@@ -558,17 +553,10 @@ func insertDossiersUnnest(ctx context.Context, tx *txn, rows [][]any, events []*
 			table{"deadline_queue", queueColumns, queueTypes, queue})
 	}
 	tables = append(tables, table{"dossier_events", eventColumns, eventTypes, evs})
-	var q strings.Builder
+	var parts []string
 	var args []any
-	for i, t := range tables {
-		switch {
-		case i == len(tables)-1:
-			q.WriteString(" ")
-		case i == 0:
-			fmt.Fprintf(&q, "WITH w%d AS (", i)
-		default:
-			fmt.Fprintf(&q, ", w%d AS (", i)
-		}
+	for _, t := range tables {
+		var q strings.Builder
 		fmt.Fprintf(&q, "INSERT INTO %s (%s) SELECT * FROM unnest(", t.name, t.columns)
 		for c, typ := range []byte(t.types) {
 			if c > 0 {
@@ -582,11 +570,9 @@ func insertDossiersUnnest(ctx context.Context, tx *txn, rows [][]any, events []*
 			q.WriteString("?::" + map[byte]string{'t': "text[]", 'i': "bigint[]", 'd': "timestamptz[]"}[typ])
 		}
 		q.WriteString(")")
-		if i < len(tables)-1 {
-			q.WriteString(")")
-		}
+		parts = append(parts, q.String())
 	}
-	_, err := tx.exec(ctx, q.String(), args...)
+	_, err := tx.exec(ctx, withParts(parts, parts[len(parts)-1]), args...)
 	return err
 }
 

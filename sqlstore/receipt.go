@@ -68,18 +68,11 @@ func (db *DB) prepareReceipt(ctx context.Context, in *motcua.DossierInput, actor
 	if err != nil {
 		return nil, err
 	}
-	if err := in.ValidateWith(r.procedure, r.agency, r.handled); err != nil {
-		return nil, err
-	}
-	s, err := tx.calendarAt(ctx, r.revision)
+	env, err := receiptEnv(ctx, tx, in, r, actor)
 	if err != nil {
 		return nil, err
 	}
-	env, err := tx.env(ctx, actor, s)
-	if err != nil {
-		return nil, err
-	}
-	p := &pendingReceipt{in: in, actor: actor, at: tx.now, revision: s.revision}
+	p := &pendingReceipt{in: in, actor: actor, at: tx.now, revision: r.revision}
 	env.NextCode = func(string, time.Time) (string, error) {
 		p.coded = true
 		return db.codeToken, nil

@@ -92,33 +92,36 @@ func (db *DB) prepareReceipt(ctx context.Context, in *motcua.DossierInput, actor
 // insert draws the receipt's code in tx, when it needs one, and writes the
 // dossier. It leaves p as it was, for the batch may run it again.
 func (p *pendingReceipt) insert(ctx context.Context, tx *txn) (*motcua.Dossier, error) {
-	if !p.coded {
-		if ok, err := p.current(ctx, tx); err != nil {
-			return nil, err
-		} else if !ok {
-			return createDossier(ctx, tx, p.in, p.actor)
-		}
-		if err := insertDossier(ctx, tx, p.row, p.d.Events, p.deadlines); err != nil {
-			return nil, fmt.Errorf("sqlstore: create dossier: %w", err)
-		}
-		return p.d, nil
-	}
-	if ok, err := p.current(ctx, tx); err != nil {
+	d, row, deadlines, ok, err := p.ready(ctx, tx)
+	if err != nil {
 		return nil, err
 	} else if !ok {
 		// Out of order, or computed with a calendar since changed:
 		// received at the batch's time instead.
 		return createDossier(ctx, tx, p.in, p.actor)
 	}
-	code, err := tx.drawCode(ctx, p.in.AgencyCode, p.at)
-	if err != nil {
-		return nil, err
-	}
-	d, row, deadlines := p.withCode(code)
 	if err := insertDossier(ctx, tx, row, d.Events, deadlines); err != nil {
 		return nil, fmt.Errorf("sqlstore: create dossier: %w", err)
 	}
 	return d, nil
+}
+
+// ready returns the receipt's dossier, row and deadlines as tx is to
+// write them, with its code drawn when it needs one; or ok false when it
+// may not be written as prepared (pendingReceipt.current).
+func (p *pendingReceipt) ready(ctx context.Context, tx *txn) (d *motcua.Dossier, row []any, deadlines []motcua.Deadline, ok bool, err error) {
+	if ok, err = p.current(ctx, tx); err != nil || !ok {
+		return nil, nil, nil, false, err
+	}
+	if !p.coded {
+		return p.d, p.row, p.deadlines, true, nil
+	}
+	code, err := tx.drawCode(ctx, p.in.AgencyCode, p.at)
+	if err != nil {
+		return nil, nil, nil, false, err
+	}
+	d, row, deadlines = p.withCode(code)
+	return d, row, deadlines, true, nil
 }
 
 // plan finds what drawing the code will change: the events from the
@@ -262,18 +265,11 @@ func insertReceipts(ctx context.Context, tx *txn, batch []*op) ([]bool, error) {
 		if p == nil {
 			continue
 		}
-		d, row, dls := p.d, p.row, p.deadlines
-		if ok, err := p.current(ctx, tx); err != nil {
+		d, row, dls, ok, err := p.ready(ctx, tx)
+		if err != nil {
 			return nil, err
 		} else if !ok {
 			continue
-		}
-		if p.coded {
-			code, err := tx.drawCode(ctx, p.in.AgencyCode, p.at)
-			if err != nil {
-				return nil, err
-			}
-			d, row, dls = p.withCode(code)
 		}
 		written[i], ds[i] = true, d
 		rows = append(rows, row)

@@ -11,8 +11,10 @@ import (
 
 // TestDossierDocument checks that the document a look-up answers with is,
 // after every kind of write, exactly the JSON of the dossier FindDossier
-// reads, by ID and by code, and that a row without a document (written
-// before documents were kept) is encoded on read.
+// reads, by ID and by code, that the due time's explanation and the flow
+// are kept in the document only, and that a row without a document
+// (written before documents were kept) is encoded on read and can be acted
+// on.
 func TestDossierDocument(t *testing.T) {
 	testkit.ForEachEngine(t, func(t *testing.T, dsn string) {
 		s := mustOpenStore(t, dsn)
@@ -64,8 +66,19 @@ func TestDossierDocument(t *testing.T) {
 			same(t, "bulk", d)
 		}
 
-		s.exec(t, `UPDATE dossiers SET doc = NULL WHERE id = ?`, d.ID)
+		// The due time's explanation and the flow are in the documents
+		// only.
+		res := s.exec(t, `UPDATE dossiers SET version = version WHERE flow <> '{}' OR due_explanation IS NOT NULL`)
+		if n, err := res.RowsAffected(); err != nil || n != 0 {
+			t.Errorf("%d rows hold an explanation or a flow out of their document (%v); want none", n, err)
+		}
+
+		s.forgetDocument(t, d)
 		same(t, "without a stored document", d)
+		open := s.mustCreate(t, testkit.ProcedureCriminal, testkit.AgencyJustice, motcua.ChannelCounter)
+		s.forgetDocument(t, open)
+		same(t, "open, without a stored document", open)
+		same(t, "acted on without a stored document", s.mustApply(t, open.ID, motcua.ActionStart))
 
 		if _, err := s.FindDossierJSON(ctx, "000.00.12.H26-261130-9999"); motcua.ErrorCode(err) != motcua.ENOTFOUND {
 			t.Errorf("unknown code: %v; want ENOTFOUND", err)

@@ -959,16 +959,20 @@ func formatCode(agency string, day time.Time, n int) string {
 	return fmt.Sprintf("%s-%s-%04d", agency, day.Format("060102"), n)
 }
 
+// A dossier's due-time explanation and its flow (tasks, pauses, extension,
+// payment) are kept only in its document: the columns due_explanation and
+// flow, which held them before, are read only for rows written before
+// documents were kept, and written empty, which halves the row an action
+// rewrites.
 const (
 	dossierColumns = `id, code, procedure_code, procedure_version, agency_code, unit_code, channel,
 	applicant, form, attachments, status, submitted_at, received_at, due_at, due_explanation,
 	finished_at, returned_at, paused_at, remaining_us, resume_status, supplement_items,
-	refusal_reasons, version, head_hash, process_code, process_version, flow`
+	refusal_reasons, version, head_hash, process_code, process_version, flow, doc`
 	findDossierByIDQuery   = `SELECT ` + dossierColumns + ` FROM dossiers WHERE id = ?`
 	findDossierByCodeQuery = `SELECT ` + dossierColumns + ` FROM dossiers WHERE code = ?`
-	// dossierWriteColumns are the columns written: dossierColumns and the
-	// API document of the dossier.
-	dossierWriteColumns = dossierColumns + `, doc`
+	// dossierWriteColumns are the columns written.
+	dossierWriteColumns = dossierColumns
 	insertDossierQuery  = `INSERT INTO dossiers (` + dossierWriteColumns + `)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	updateDossierQuery = `UPDATE dossiers SET code = ?, status = ?, received_at = ?, due_at = ?,
@@ -1019,7 +1023,7 @@ const (
 		WHERE dossier_id = (SELECT id FROM dossiers WHERE code = ?)
 		ORDER BY k, seq`
 	dossierNulls = `NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-		NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL`
+		NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL`
 	eventNulls = `NULL, NULL AS seq, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL`
 )
 
@@ -1080,6 +1084,7 @@ type dossierScan struct {
 	applicant, form, attachments, items, reasons, head string
 	remaining                                          int64
 	flow                                               string
+	doc                                                sql.NullString
 }
 
 func (s *dossierScan) dest() []any {
@@ -1088,7 +1093,7 @@ func (s *dossierScan) dest() []any {
 		&d.UnitCode, &d.Channel, &s.applicant, &s.form, &s.attachments, &d.Status, scanTime{&d.SubmittedAt},
 		nullTime(&d.ReceivedAt), nullTime(&d.DueAt), &s.dueExplanation, nullTime(&d.FinishedAt),
 		nullTime(&d.ReturnedAt), nullTime(&d.PausedAt), &s.remaining, &d.ResumeStatus, &s.items, &s.reasons,
-		&d.Version, &s.head, &d.Process, &d.ProcessVersion, &s.flow}
+		&d.Version, &s.head, &d.Process, &d.ProcessVersion, &s.flow, &s.doc}
 }
 
 // dossier returns the dossier scanned, with its JSON columns decoded.
@@ -1102,7 +1107,7 @@ func (s *dossierScan) dossier() (*motcua.Dossier, error) {
 		dst any
 	}{
 		{s.applicant, &d.Applicant}, {s.attachments, &d.Attachments}, {s.items, &d.SupplementItems},
-		{s.reasons, &d.RefusalReasons}, {s.dueExplanation.String, &d.DueExplanation},
+		{s.reasons, &d.RefusalReasons},
 	} {
 		if f.src == "" {
 			continue
@@ -1111,10 +1116,39 @@ func (s *dossierScan) dossier() (*motcua.Dossier, error) {
 			return nil, err
 		}
 	}
+	if s.doc.Valid {
+		if err := decodeDocState(&d, s.doc.String); err != nil {
+			return nil, err
+		}
+		return &d, nil
+	}
+	if s.dueExplanation.Valid {
+		if err := json.Unmarshal([]byte(s.dueExplanation.String), &d.DueExplanation); err != nil {
+			return nil, err
+		}
+	}
 	if err := decodeFlow(&d, s.flow); err != nil {
 		return nil, err
 	}
 	return &d, nil
+}
+
+// docState is what a dossier's document holds of its state and no column
+// does: its due time's explanation and its flow.
+type docState struct {
+	DueExplanation *motcua.Due `json:"due_explanation"`
+	flowDoc
+}
+
+// decodeDocState sets d's due-time explanation and flow from its document.
+func decodeDocState(d *motcua.Dossier, doc string) error {
+	var s docState
+	if err := json.Unmarshal([]byte(doc), &s); err != nil {
+		return fmt.Errorf("decode document: %w", err)
+	}
+	d.DueExplanation = s.DueExplanation
+	d.Tasks, d.Pauses, d.Extension, d.Payment = s.Tasks, s.Pauses, s.Extension, s.Payment
+	return nil
 }
 
 // findEvents returns the events of a dossier up to its version: those of
@@ -1229,16 +1263,9 @@ func encodeDocument(d *motcua.Dossier, prior eventsJSON) ([]byte, eventsJSON, er
 // dossierStateFrom is dossierState reusing prior, the JSON of d's first
 // events, and returns the JSON of all of them too.
 func dossierStateFrom(d *motcua.Dossier, head string, prior eventsJSON) ([]any, eventsJSON, error) {
-	var code, due any
+	var code any
 	if d.Code != "" {
 		code = d.Code
-	}
-	if d.DueExplanation != nil {
-		b, err := json.Marshal(d.DueExplanation)
-		if err != nil {
-			return nil, eventsJSON{}, err
-		}
-		due = string(b)
 	}
 	items, err := json.Marshal(d.SupplementItems)
 	if err != nil {
@@ -1248,18 +1275,15 @@ func dossierStateFrom(d *motcua.Dossier, head string, prior eventsJSON) ([]any, 
 	if err != nil {
 		return nil, eventsJSON{}, err
 	}
-	flow, err := encodeFlow(d)
-	if err != nil {
-		return nil, eventsJSON{}, err
-	}
 	doc, evs, err := encodeDocument(d, prior)
 	if err != nil {
 		return nil, eventsJSON{}, err
 	}
 	d.Document = doc // what the store answers with, unless the write fails
-	return []any{code, string(d.Status), d.ReceivedAt, d.DueAt, due, d.FinishedAt, d.ReturnedAt, d.PausedAt,
+	// The explanation and the flow are in the document only.
+	return []any{code, string(d.Status), d.ReceivedAt, d.DueAt, nil, d.FinishedAt, d.ReturnedAt, d.PausedAt,
 		d.Remaining.Microseconds(), string(d.ResumeStatus), string(items), string(reasons), d.Version, head,
-		d.Process, d.ProcessVersion, flow, string(doc)}, evs, nil
+		d.Process, d.ProcessVersion, noFlow, string(doc)}, evs, nil
 }
 
 // dossierRow returns the values of dossierWriteColumns for a new dossier

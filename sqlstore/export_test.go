@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -190,4 +191,18 @@ func (db *DB) InsertReceiptsTogether(ctx context.Context, ps ...*PendingReceipt)
 		}
 	}
 	return ds, tx.Commit()
+}
+
+// LegacyColumns returns the due_explanation and flow columns of d as rows
+// written before documents were kept hold them.
+func LegacyColumns(d *motcua.Dossier) (due any, flow string, err error) {
+	if d.DueExplanation != nil {
+		b, err := json.Marshal(d.DueExplanation)
+		if err != nil {
+			return nil, "", err
+		}
+		due = string(b)
+	}
+	b, err := json.Marshal(flowDoc{Tasks: d.Tasks, Pauses: d.Pauses, Extension: d.Extension, Payment: d.Payment})
+	return due, string(b), err
 }

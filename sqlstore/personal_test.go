@@ -65,7 +65,7 @@ func TestPersonalDossiers(t *testing.T) {
 		}
 
 		// A row written before documents were kept is encoded on read.
-		s.exec(t, `UPDATE dossiers SET doc = NULL WHERE id = ?`, first.ID)
+		s.forgetDocument(t, first)
 		docs, err = s.FindDossiersOfPerson(ctx, person, 10)
 		if err != nil || len(docs) != 2 || !bytes.Equal(docs[1], want[1]) {
 			t.Errorf("without a stored document: %s, %v; want %s", docs, err, want[1])

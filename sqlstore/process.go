@@ -306,8 +306,8 @@ func cloneProcess(p *motcua.Process) *motcua.Process {
 	return &c
 }
 
-// flowDoc is the JSON of a dossier's flow column: what its process adds
-// to the dossier's state.
+// flowDoc is what a dossier's process adds to its state, as its document
+// holds it, and as its flow column held it before.
 type flowDoc struct {
 	Tasks     []*motcua.Task    `json:"tasks,omitempty"`
 	Pauses    []motcua.Interval `json:"pauses,omitempty"`
@@ -315,11 +315,12 @@ type flowDoc struct {
 	Payment   string            `json:"payment,omitempty"`
 }
 
-func encodeFlow(d *motcua.Dossier) (string, error) {
-	b, err := json.Marshal(flowDoc{Tasks: d.Tasks, Pauses: d.Pauses, Extension: d.Extension, Payment: d.Payment})
-	return string(b), err
-}
+// noFlow is the flow column of a row written since flows are kept in the
+// document only.
+const noFlow = "{}"
 
+// decodeFlow sets d's flow from the flow column s of a row written
+// before documents were kept.
 func decodeFlow(d *motcua.Dossier, s string) error {
 	if s == "" || s == "{}" {
 		return nil

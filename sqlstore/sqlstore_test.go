@@ -46,6 +46,18 @@ func mustOpenEmpty(t testing.TB, dsn string) *store {
 	return &store{DB: testkit.MustOpenDB(t, dsn, sqlstore.Options{Clock: clock}), clock: clock, dsn: dsn}
 }
 
+// forgetDocument makes the row of d what it was before documents were
+// kept: no document, and the due-time explanation and the flow in their
+// columns.
+func (s *store) forgetDocument(t testing.TB, d *motcua.Dossier) {
+	t.Helper()
+	due, flow, err := sqlstore.LegacyColumns(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.exec(t, `UPDATE dossiers SET doc = NULL, due_explanation = ?, flow = ? WHERE id = ?`, due, flow, d.ID)
+}
+
 // exec runs a statement with ? placeholders on a raw connection, outside
 // the store, as someone tampering with the tables would. Foreign keys are
 // not enforced on SQLite's raw connection.

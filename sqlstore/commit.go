@@ -32,14 +32,19 @@ import (
 // failed, a committer's next batch uses savepoints from the start, so that
 // a run of failures does not make every batch run twice.
 //
-// An operation names the counter row it may lock, an agency code. A batch
-// runs its operations in the order of these keys, and each key always
-// goes to the same committer, so that two batches never wait for each
-// other's rows in a cycle (several processes may share a PostgreSQL
-// database). Operations that lock other rows too, such as actions on a
-// dossier or receipts with an idempotency key, run in a transaction of
-// their own, unless the engine runs one writer at a time (SQLite), where
-// no two transactions wait for each other.
+// An operation names the rows it may lock by a key: an agency code for
+// its dossier counter, or the ID of the dossier an action on PostgreSQL
+// changes. A batch runs its operations in the order of these keys, and
+// each key always goes to the same committer, so that two batches never
+// wait for each other's rows in a cycle (several processes may share a
+// PostgreSQL database, and lock in the same order). Operations that lock
+// other rows too, such as a receipt with an idempotency key or an action
+// that draws a code, run in a transaction of their own, unless the engine
+// runs one writer at a time (SQLite), where no two transactions wait for
+// each other.
+//
+// On PostgreSQL, the first run of a batch sends the one statement of each
+// of its actions in a pipeline: one round trip for all of them.
 
 const (
 	// maxBatch caps the operations of a batch. PostgreSQL keeps the IDs of
@@ -66,8 +71,12 @@ type op struct {
 	// may write together with others instead, answering with created.
 	receipt *pendingReceipt
 	created func(*motcua.Dossier)
-	state   atomic.Int32
-	done    chan error
+	// change, when not nil, is the change of a dossier run writes with
+	// its one statement, which a batch may send in a pipeline with
+	// others' instead.
+	change *change
+	state  atomic.Int32
+	done   chan error
 }
 
 // States of an op: a committer takes it for a batch unless its caller
@@ -238,11 +247,11 @@ func (db *DB) runBatch(batch []*op, careful bool) (failed bool) {
 // given back before the commit; with savepoints, each is drawn by its
 // operation, so that one rolled back leaves no gap.
 func (db *DB) runOps(ctx context.Context, batch []*op, errs []error, savepoints bool) error {
-	tx, err := db.beginWrite(ctx)
+	tx, err := db.beginBatch(ctx)
 	if err != nil {
 		return err
 	}
-	defer tx.Rollback()
+	defer tx.end()
 	if !savepoints {
 		counts := map[string]int{}
 		for _, o := range batch {
@@ -259,6 +268,15 @@ func (db *DB) runOps(ctx context.Context, batch []*op, errs []error, savepoints 
 	var written []bool
 	if !savepoints {
 		if written, err = insertReceipts(ctx, tx, batch); err != nil {
+			if len(batch) > 1 {
+				return errRetry
+			}
+			errs[0] = err
+			return nil
+		}
+	}
+	if !savepoints {
+		if written, err = pipelineChanges(ctx, tx, batch, written); err != nil {
 			if len(batch) > 1 {
 				return errRetry
 			}
@@ -312,4 +330,35 @@ func (db *DB) runOps(ctx context.Context, batch []*op, errs []error, savepoints 
 		return fmt.Errorf("sqlstore: commit: %w", err)
 	}
 	return nil
+}
+
+// pipelineChanges sends the statements of the batch's changes of
+// dossiers in one pipeline, when there are several, and marks them in
+// written, which it allocates if nil. Returns the error of the first that
+// failed.
+func pipelineChanges(ctx context.Context, tx *txn, batch []*op, written []bool) ([]bool, error) {
+	if tx.conn == nil {
+		return written, nil
+	}
+	var stmts []statement
+	var ops []int
+	for i, o := range batch {
+		if o.change != nil && (written == nil || !written[i]) {
+			stmts = append(stmts, o.change.statement())
+			ops = append(ops, i)
+		}
+	}
+	if len(stmts) < 2 {
+		return written, nil
+	}
+	if i, err := tx.pipeline(ctx, stmts); err != nil {
+		return written, batch[ops[i]].change.failed(err)
+	}
+	if written == nil {
+		written = make([]bool, len(batch))
+	}
+	for _, i := range ops {
+		written[i] = true
+	}
+	return written, nil
 }

@@ -2,6 +2,7 @@ package sqlstore_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -278,5 +279,74 @@ func checkCodes(t *testing.T, s *store, agency string) {
 			t.Errorf("code %s received at %v, before the code before it (%v)", code, got.ReceivedAt, last)
 		}
 		last = *got.ReceivedAt
+	}
+}
+
+// TestPipelinedChanges checks the first run of a batch of actions on
+// PostgreSQL, which sends their statements in one pipeline: each is
+// written as ApplyAction writes it, and one whose dossier changed since
+// it was computed fails them all, leaving every dossier as it was. (A
+// batch whose first run fails runs again with a savepoint per action, so
+// a fault of the pipeline would otherwise show only as slower batches.)
+func TestPipelinedChanges(t *testing.T) {
+	s := mustOpenStore(t, testkit.PostgresDSN(t))
+	ctx := motcua.NewContextWithActor(context.Background(), motcua.BootstrapAdmin)
+	var refs []string
+	for range 3 {
+		refs = append(refs, s.mustCreate(t, testkit.ProcedureCriminal, testkit.AgencyJustice, motcua.ChannelCounter).ID)
+	}
+	start := motcua.ActionRequest{Action: motcua.ActionStart}
+	ds, err := s.ApplyTogether(ctx, refs, []motcua.ActionRequest{start, start, start})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range ds {
+		read, err := s.FindDossier(ctx, d.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _ := json.Marshal(read)
+		want, _ := json.Marshal(d)
+		if d.Version != 2 || d.Status != motcua.StatusProcessing || string(got) != string(want) {
+			t.Errorf("%s: version %d, %s; stored\n%s\nwant\n%s", d.ID, d.Version, d.Status, got, want)
+		}
+		doc, err := s.FindDossierJSON(ctx, d.ID)
+		if err != nil || string(doc) != string(want) {
+			t.Errorf("%s: document %s, %v; want %s", d.ID, doc, err, want)
+		}
+	}
+
+	// Two changes of one dossier computed from the same version: the
+	// second finds the row changed, and neither is written.
+	ready := motcua.ActionRequest{Action: motcua.ActionReady}
+	if _, err := s.ApplyTogether(ctx, []string{refs[1], refs[0], refs[0]}, []motcua.ActionRequest{ready, ready, ready}); !errors.Is(err, sqlstore.ErrStale) {
+		t.Fatalf("two changes of one version: %v; want ErrStale", err)
+	}
+	for _, ref := range refs[:2] {
+		if d, err := s.FindDossier(ctx, ref); err != nil || d.Version != 2 {
+			t.Errorf("%s after the failed pipeline: %+v, %v; want version 2", ref, d, err)
+		}
+	}
+	if rep, err := s.VerifyDossiers(ctx); err != nil || !rep.OK {
+		t.Fatalf("VerifyDossiers = %+v, %v", rep, err)
+	}
+
+	// Through ApplyAction, concurrent actions share batches; each answer
+	// is what is stored.
+	var wg sync.WaitGroup
+	for _, ref := range refs {
+		wg.Go(func() {
+			for _, a := range []string{motcua.ActionReady, motcua.ActionReturn} {
+				if _, err := s.ApplyAction(ctx, ref, motcua.ActionRequest{Action: a}); err != nil {
+					t.Errorf("%s %s: %v", a, ref, err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	for _, ref := range refs {
+		if d, err := s.FindDossier(ctx, ref); err != nil || d.Status != motcua.StatusReturned || d.Version != 4 {
+			t.Errorf("%s: %+v, %v; want returned at version 4", ref, d, err)
+		}
 	}
 }

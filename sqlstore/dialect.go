@@ -78,11 +78,11 @@ var (
 		version:     `SHOW server_version`,
 		roundTrips:  true,
 		insertWith:  true,
-		// On 2 cores, 4 committers beat 1, 2 and 8 as well as a
-		// transaction per receipt, which PostgreSQL's own grouping of
-		// concurrent commit flushes also speeds up
-		// (BenchmarkCreateDossierParallel32, motcua bench).
-		committers:        4,
+		// On 2 cores, 2 committers beat 1 and 4 for receipts and for
+		// actions, which batch since their statements go in a pipeline
+		// (BenchmarkProcessAPI, motcua bench); PostgreSQL's own grouping
+		// of concurrent commit flushes adds to that of the batches.
+		committers:        2,
 		concurrentWriters: true,
 	}
 )

@@ -271,7 +271,12 @@ func (db *DB) ApplyAction(ctx context.Context, ref string, req motcua.ActionRequ
 			return nil, err
 		}
 		if db.d.engine == EnginePostgres && !c.whole {
-			err = c.writeAlone(ctx, db)
+			// The change locks its dossier's rows only, which are its
+			// key's: several go in one batch with one commit.
+			err = db.enqueue(ctx, &op{key: c.d.ID, run: c.writeOne, change: c})
+			if errors.Is(err, errStale) {
+				err = c.stale(ctx, db)
+			}
 		} else {
 			err = db.batched(ctx, "", c.write)
 		}
@@ -707,7 +712,7 @@ func computeChange(ctx context.Context, tx *txn, ref string, req motcua.ActionRe
 	}
 	if tx.Tx == nil && tx.db.d.engine == EnginePostgres {
 		// The calendar this process built last, without a round trip:
-		// writeAlone writes the change only if it is still current.
+		// writeOne writes the change only if it is still current.
 		tx.cal = tx.db.cal.Load()
 	}
 	s, err := tx.calendar(ctx)
@@ -772,16 +777,38 @@ func (c *change) write(ctx context.Context, tx *txn) error {
 // change was computed with it.
 var errCalendarChanged = errors.New("sqlstore: the legal calendar changed")
 
-// writeAlone writes the change on PostgreSQL as one statement outside any
-// transaction — the dossier's row if it is still at the version read, its
-// events and its deadlines — so that an action costs one round trip and
-// one commit. When the row has changed, or the legal calendar since the
-// revision the change was computed with, the statement fails whole: its
-// final division by the number of rows updated, times the number of
-// calendar revisions still at c's, divides by zero (and the events' key
-// is taken by the other change's events anyway). Returns ECONFLICT
-// "dossier_changed", or errCalendarChanged.
-func (c *change) writeAlone(ctx context.Context, db *DB) error {
+// errStale reports that a change written by writeOne found its dossier
+// changed, or the legal calendar, since it was computed.
+var errStale = errors.New("sqlstore: the dossier or the calendar changed")
+
+// writeOne writes the change on PostgreSQL in tx as one statement — the
+// dossier's row if it is still at the version read, its events and its
+// deadlines — so that an action costs one round trip in its batch. When
+// the row has changed, or the legal calendar since the revision the
+// change was computed with, the statement fails whole: its final division
+// by the number of rows updated, times the number of calendar revisions
+// still at c's, divides by zero (and the events' key is taken by the
+// other change's events anyway). Returns errStale then, which stale tells
+// apart once the batch has ended.
+func (c *change) writeOne(ctx context.Context, tx *txn) error {
+	s := c.statement()
+	if _, err := tx.exec(ctx, s.q, s.args...); err != nil {
+		return c.failed(err)
+	}
+	return nil
+}
+
+// failed returns the error of c's statement that failed with err.
+func (c *change) failed(err error) error {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && (pe.Code == "22012" || pe.Code == "23505") {
+		return errStale
+	}
+	return fmt.Errorf("sqlstore: apply %s to %s: %w", c.events[0].Action, c.d.ID, err)
+}
+
+// statement returns writeOne's statement.
+func (c *change) statement() statement {
 	d := c.d
 	parts := []string{updateDossierQuery + ` RETURNING 1`}
 	args := append(slices.Clip(c.state), d.ID, c.version)
@@ -800,25 +827,21 @@ func (c *change) writeAlone(ctx context.Context, db *DB) error {
 	args = append(args, dargs...)
 	q := withParts(parts, `SELECT 1 / ((SELECT count(*) FROM w0) *
 		(SELECT count(*) FROM calendar_revision WHERE id = 1 AND revision = ?))::integer`)
-	args = append(args, c.revision)
-	for i, a := range args {
-		args[i] = db.d.arg(a)
+	return statement{q, append(args, c.revision)}
+}
+
+// stale returns the error of c, whose write found its dossier or the
+// legal calendar changed: errCalendarChanged if the calendar's revision
+// is no longer c's, else ECONFLICT "dossier_changed".
+func (c *change) stale(ctx context.Context, db *DB) error {
+	var rev int64
+	if err := db.read.QueryRowContext(ctx, calendarRevisionQuery).Scan(&rev); err != nil {
+		return fmt.Errorf("sqlstore: read the calendar revision: %w", err)
 	}
-	if _, err := db.write.ExecContext(ctx, db.d.rebind(q), args...); err != nil {
-		var pe *pgconn.PgError
-		if errors.As(err, &pe) && (pe.Code == "22012" || pe.Code == "23505") {
-			var rev int64
-			if err := db.read.QueryRowContext(ctx, calendarRevisionQuery).Scan(&rev); err != nil {
-				return fmt.Errorf("sqlstore: read the calendar revision: %w", err)
-			}
-			if rev != c.revision {
-				return errCalendarChanged
-			}
-			return motcua.Errorf(motcua.ECONFLICT, "dossier_changed", "Dossier %s was changed by someone else; reload it and try again.", d.ID)
-		}
-		return fmt.Errorf("sqlstore: apply %s to %s: %w", c.events[0].Action, d.ID, err)
+	if rev != c.revision {
+		return errCalendarChanged
 	}
-	return nil
+	return motcua.Errorf(motcua.ECONFLICT, "dossier_changed", "Dossier %s was changed by someone else; reload it and try again.", c.d.ID)
 }
 
 // applyAction performs an action on the dossier ref within tx, the row

@@ -206,3 +206,37 @@ func LegacyColumns(d *motcua.Dossier) (due any, flow string, err error) {
 	b, err := json.Marshal(flowDoc{Tasks: d.Tasks, Pauses: d.Pauses, Extension: d.Extension, Payment: d.Payment})
 	return due, string(b), err
 }
+
+// ErrStale is errStale.
+var ErrStale = errStale
+
+// ApplyTogether computes the actions on the dossiers as stored and writes
+// them as the first run of a batch on PostgreSQL does, in one pipeline,
+// failing rather than write one of them alone.
+func (db *DB) ApplyTogether(ctx context.Context, refs []string, reqs []motcua.ActionRequest) ([]*motcua.Dossier, error) {
+	ops := make([]*op, len(refs))
+	for i, ref := range refs {
+		c, err := computeChange(ctx, db.snapshots(), ref, reqs[i], actorFrom(ctx), false, nil)
+		if err != nil {
+			return nil, err
+		}
+		ops[i] = &op{change: c}
+	}
+	tx, err := db.beginBatch(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.end()
+	written, err := pipelineChanges(ctx, tx, ops, nil)
+	if err != nil {
+		return nil, err
+	}
+	ds := make([]*motcua.Dossier, len(ops))
+	for i, o := range ops {
+		if written == nil || !written[i] {
+			return nil, fmt.Errorf("change %d not written with the others", i)
+		}
+		ds[i] = o.change.d
+	}
+	return ds, tx.Commit()
+}

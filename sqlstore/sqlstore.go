@@ -28,6 +28,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"motcua"
 )
 
@@ -206,6 +208,9 @@ func (db *DB) query(q string) string {
 // read pool, in a snapshot of its own.
 type txn struct {
 	*sql.Tx
+	// conn is the connection of a batch's transaction on PostgreSQL, for
+	// pipelines; nil otherwise.
+	conn     *sql.Conn
 	db       *DB
 	now      time.Time
 	prepared map[string]*sql.Stmt
@@ -229,6 +234,72 @@ func (db *DB) beginWrite(ctx context.Context) (*txn, error) {
 		return nil, fmt.Errorf("sqlstore: begin: %w", err)
 	}
 	return &txn{Tx: tx, db: db, now: db.now(), prepared: db.prepared[db.write]}, nil
+}
+
+// beginBatch starts the transaction of a batch: beginWrite's, on a
+// connection of its own on PostgreSQL, which end must give back.
+func (db *DB) beginBatch(ctx context.Context) (*txn, error) {
+	if db.d.engine != EnginePostgres {
+		return db.beginWrite(ctx)
+	}
+	conn, err := db.write.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: begin: %w", err)
+	}
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("sqlstore: begin: %w", err)
+	}
+	return &txn{Tx: tx, conn: conn, db: db, now: db.now(), prepared: db.prepared[db.write]}, nil
+}
+
+// end rolls tx back unless it has committed, and gives back its
+// connection.
+func (tx *txn) end() {
+	tx.Rollback()
+	if tx.conn != nil {
+		tx.conn.Close()
+	}
+}
+
+// statement is a statement with its arguments, ? placeholders.
+type statement struct {
+	q    string
+	args []any
+}
+
+// pipeline runs the statements of a batch's transaction on PostgreSQL in
+// one round trip (a pgx pipeline), prepared once per connection as
+// statements run one by one are, and returns the index and the error of
+// the first that fails, which aborts the transaction.
+func (tx *txn) pipeline(ctx context.Context, stmts []statement) (int, error) {
+	failed := -1
+	err := tx.conn.Raw(func(dc any) error {
+		c, ok := dc.(interface{ Conn() *pgx.Conn })
+		if !ok {
+			return fmt.Errorf("sqlstore: pipeline on a %T", dc)
+		}
+		b := &pgx.Batch{}
+		for _, s := range stmts {
+			b.Queue(tx.db.query(s.q), tx.args(s.args)...)
+		}
+		res := c.Conn().SendBatch(ctx, b)
+		var first error
+		for i := range stmts {
+			if _, err := res.Exec(); err != nil && first == nil {
+				failed, first = i, err
+			}
+		}
+		if err := res.Close(); err != nil && first == nil {
+			first = err
+		}
+		return first
+	})
+	if err != nil && failed < 0 {
+		failed = 0
+	}
+	return failed, err
 }
 
 // beginRead starts a read-only transaction that sees one snapshot.

@@ -218,15 +218,17 @@ func (db *DB) FindDossierJSON(ctx context.Context, ref string) (doc []byte, err 
 	if motcua.IsDossierID(ref) {
 		q = findDocByIDQuery
 	}
-	var stored sql.NullString
+	// Scanned into bytes, the document is copied once from the driver;
+	// NULL leaves it nil.
+	var stored []byte
 	err = db.snapshots().queryRow(ctx, q, ref).Scan(&stored)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return nil, motcua.NotFound("dossier", ref)
 	case err != nil:
 		return nil, fmt.Errorf("sqlstore: find dossier %s: %w", ref, err)
-	case stored.Valid:
-		return []byte(stored.String), nil
+	case stored != nil:
+		return stored, nil
 	}
 	d, err := db.FindDossier(ctx, ref)
 	if err != nil {

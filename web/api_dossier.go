@@ -78,11 +78,7 @@ func (s *Server) getDossier(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	h := w.Header()
-	h.Set("Content-Type", "application/json")
-	h.Set("Content-Length", strconv.Itoa(len(doc)+1))
-	w.WriteHeader(http.StatusOK)
-	w.Write(append(doc, '\n'))
+	writeDocument(w, http.StatusOK, doc)
 	return nil
 }
 
@@ -113,12 +109,19 @@ func writeDossier(w http.ResponseWriter, status int, d *motcua.Dossier) error {
 	if d.Document == nil {
 		return writeJSON(w, status, d)
 	}
+	writeDocument(w, status, d.Document)
+	return nil
+}
+
+// writeDocument answers with doc, a JSON document as the store keeps it,
+// and a newline, as writeJSON ends its documents.
+func writeDocument(w http.ResponseWriter, status int, doc []byte) {
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
-	h.Set("Content-Length", strconv.Itoa(len(d.Document)+1))
+	h.Set("Content-Length", strconv.Itoa(len(doc)+1))
 	w.WriteHeader(status)
-	w.Write(append(d.Document, '\n'))
-	return nil
+	w.Write(doc)
+	w.Write([]byte{'\n'})
 }
 
 // withLabels adds to an action's refusal the labels its process gives the

@@ -84,6 +84,46 @@ type Result struct {
 	P50 time.Duration `json:"p50_ns"`
 	P99 time.Duration `json:"p99_ns"`
 	Max time.Duration `json:"max_ns"`
+
+	latency *histogram // of the successful requests
+}
+
+// Add adds o, the result of another load with the same number of
+// clients, to r, as if one load had run for both their times: requests
+// and errors summed, elapsed times summed, the latencies merged. A
+// benchmark that alternates short loads on two servers adds up each
+// server's, so that both are measured over the same stretch of time.
+func (r *Result) Add(o *Result) {
+	if r.latency == nil {
+		r.latency = new(histogram)
+	}
+	if o.latency != nil {
+		r.latency.merge(o.latency)
+	}
+	r.Clients = max(r.Clients, o.Clients)
+	r.Requests += o.Requests
+	r.Errors += o.Errors
+	for status, n := range o.ErrorsByStatus {
+		if r.ErrorsByStatus == nil {
+			r.ErrorsByStatus = map[int]int64{}
+		}
+		r.ErrorsByStatus[status] += n
+	}
+	if r.FirstError == "" {
+		r.FirstError = o.FirstError
+	}
+	r.Elapsed += o.Elapsed
+	r.summarize()
+}
+
+// summarize sets the throughput and the percentiles from the counts.
+func (r *Result) summarize() {
+	h := r.latency
+	r.Throughput = 0
+	if r.Elapsed > 0 {
+		r.Throughput = float64(h.total) / r.Elapsed.Seconds()
+	}
+	r.P50, r.P99, r.Max = h.quantile(0.50), h.quantile(0.99), h.max
 }
 
 // CheckTarget returns an error unless target is an http URL whose host is
@@ -167,8 +207,8 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	wg.Wait()
 	elapsed := time.Since(begin)
 
-	r := &Result{Clients: cfg.Clients, Elapsed: elapsed, ErrorsByStatus: map[int]int64{}}
-	var h histogram
+	h := new(histogram)
+	r := &Result{Clients: cfg.Clients, Elapsed: elapsed, ErrorsByStatus: map[int]int64{}, latency: h}
 	var firstAt time.Time
 	for i := range tallies {
 		t := &tallies[i]
@@ -182,8 +222,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		}
 	}
 	r.Requests = int64(h.total) + r.Errors
-	r.Throughput = float64(h.total) / elapsed.Seconds()
-	r.P50, r.P99, r.Max = h.quantile(0.50), h.quantile(0.99), h.max
+	r.summarize()
 	if len(r.ErrorsByStatus) == 0 {
 		r.ErrorsByStatus = nil
 	}

@@ -265,3 +265,44 @@ func TestRunCancel(t *testing.T) {
 		t.Errorf("Run took %s after cancellation", took)
 	}
 }
+
+func TestResultAdd(t *testing.T) {
+	var calls atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Every fourth request of the second load fails slowly.
+		if n := calls.Add(1); n > 20 && n%4 == 0 {
+			time.Sleep(2 * time.Millisecond)
+			http.Error(w, "busy", http.StatusServiceUnavailable)
+		}
+	}))
+	defer srv.Close()
+	load := func() *Result {
+		r, err := Run(context.Background(), Config{
+			Target: srv.URL, Clients: 1, Duration: time.Minute, MaxRequests: 20,
+			Next: func(*rand.Rand) Request { return Request{Method: "GET", Path: "/"} },
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	a, b := load(), load()
+	var sum Result
+	sum.Add(a)
+	sum.Add(b)
+	if sum.Requests != 40 || sum.Errors != 5 || sum.ErrorsByStatus[http.StatusServiceUnavailable] != 5 {
+		t.Errorf("requests %d, errors %d %v; want 40, 5 all 503", sum.Requests, sum.Errors, sum.ErrorsByStatus)
+	}
+	if sum.FirstError != b.FirstError || sum.FirstError == "" {
+		t.Errorf("first error %q, want the second load's %q", sum.FirstError, b.FirstError)
+	}
+	if sum.Elapsed != a.Elapsed+b.Elapsed {
+		t.Errorf("elapsed %s, want %s + %s", sum.Elapsed, a.Elapsed, b.Elapsed)
+	}
+	if want := 35 / (a.Elapsed + b.Elapsed).Seconds(); sum.Throughput != want {
+		t.Errorf("throughput %.1f, want %.1f", sum.Throughput, want)
+	}
+	if sum.Max != max(a.Max, b.Max) || sum.P50 > sum.P99 || sum.P99 > sum.Max {
+		t.Errorf("p50 %s, p99 %s, max %s; want p50 ≤ p99 ≤ max = %s", sum.P50, sum.P99, sum.Max, max(a.Max, b.Max))
+	}
+}

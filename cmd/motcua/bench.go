@@ -42,6 +42,7 @@ type benchConfig struct {
 	db       string // an existing database to bench instead
 	dossiers int
 	duration time.Duration
+	rounds   int // each case's duration is cut into this many runs, the cases alternating
 	clients  []int
 	out      string // Markdown file whose marked section receives the results
 	json     string // file that receives the results as JSON
@@ -58,6 +59,7 @@ func parseBench(args []string, getenv func(string) string, stderr io.Writer) (be
 	fs.StringVar(&bc.db, "db", "", "bench this database instead: empty or holding only the demo data; the dossiers created stay")
 	fs.IntVar(&bc.dossiers, "dossiers", 100_000, "dossiers created before the runs")
 	fs.DurationVar(&bc.duration, "duration", 10*time.Second, "duration of each case")
+	fs.IntVar(&bc.rounds, "rounds", 5, "rounds in which the cases alternate, each case running duration/rounds a round (fewer by default when rounds would be under 100ms)")
 	clients := fs.String("clients", "1,8,32", "numbers of concurrent clients")
 	fs.StringVar(&bc.out, "out", "docs/BENCHMARKS.md", "Markdown file whose section between "+sectionBegin+" and "+sectionEnd+" receives the results (appended if missing; empty for none)")
 	fs.StringVar(&bc.json, "json", "docs/bench.json", "file that receives the results as JSON (empty for none)")
@@ -116,6 +118,13 @@ func parseBench(args []string, getenv func(string) string, stderr io.Writer) (be
 	}
 	if bc.duration < 100*time.Millisecond || bc.duration > loadgen.MaxDuration {
 		errs = append(errs, fmt.Errorf("--duration must be from 100ms to %s, not %s", loadgen.MaxDuration, bc.duration))
+	}
+	if !set["rounds"] {
+		// Short runs have fewer rounds, each of 100 ms or more.
+		bc.rounds = max(min(bc.rounds, int(bc.duration/(100*time.Millisecond))), 1)
+	}
+	if bc.rounds < 1 || bc.rounds > 100 || bc.duration/time.Duration(max(bc.rounds, 1)) < 100*time.Millisecond {
+		errs = append(errs, fmt.Errorf("--rounds must be from 1 to 100 with rounds of at least 100ms, not %d of %s", bc.rounds, bc.duration))
 	}
 	for _, f := range []string{bc.out, bc.json} {
 		if f == "" {
@@ -243,20 +252,33 @@ func benchEngine(ctx context.Context, bc benchConfig, bdb *benchDB, exe, work st
 		units[i] = u.Code
 	}
 	cases := benchCases(servers, token, w, codes, units)
+	if bdb.engine == sqlstore.EnginePostgres {
+		for _, c := range cases {
+			c.dbCPU = func() time.Duration { return commandCPU("postgres") }
+		}
+	}
 
 	warmUp := min(bc.duration/5, 2*time.Second)
 	for _, c := range cases {
-		if _, err := c.run(ctx, slices.Max(bc.clients), warmUp); err != nil {
+		if err := c.run(ctx, slices.Max(bc.clients), warmUp, new(caseRun)); err != nil {
 			return nil, fmt.Errorf("warm up %s: %w", c.name, err)
 		}
 	}
+	// The cases alternate in rounds, so that a baseline and the case
+	// compared with it share whatever else the machine was doing.
 	printCaseHeader(stdout)
+	round := bc.duration / time.Duration(bc.rounds)
 	for _, n := range bc.clients {
-		for _, c := range cases {
-			cr, err := c.run(ctx, n, bc.duration)
-			if err != nil {
-				return nil, fmt.Errorf("%s with %d clients: %w", c.name, n, err)
+		runs := make([]caseRun, len(cases))
+		for range bc.rounds {
+			for i, c := range cases {
+				if err := c.run(ctx, n, round, &runs[i]); err != nil {
+					return nil, fmt.Errorf("%s with %d clients: %w", c.name, n, err)
+				}
 			}
+		}
+		for i, c := range cases {
+			cr := c.report(&runs[i])
 			er.add(cr)
 			cr.print(stdout)
 		}
@@ -401,6 +423,9 @@ type benchCase struct {
 	server  *child
 	header  http.Header
 	next    func(r *rand.Rand) loadgen.Request
+	// dbCPU returns the CPU time used by the database server's processes
+	// so far; nil when the engine runs in the serving process.
+	dbCPU func() time.Duration
 }
 
 // benchCases returns the cases in the order they run at each number of
@@ -409,41 +434,81 @@ func benchCases(s *benchServers, token string, w *workload, codes, units []strin
 	auth := http.Header{"Authorization": {"Bearer " + token}}
 	post := http.Header{"Authorization": {"Bearer " + token}, "Content-Type": {"application/json"}}
 	return []*benchCase{
-		{"bare", "GET /", s.bare, nil, func(*rand.Rand) loadgen.Request {
+		{name: "bare", request: "GET /", server: s.bare, next: func(*rand.Rand) loadgen.Request {
 			return loadgen.Request{Method: "GET", Path: "/"}
 		}},
-		{"row", "GET /rows/{unit}", s.row, nil, func(r *rand.Rand) loadgen.Request {
+		{name: "row", request: "GET /rows/{unit}", server: s.row, next: func(r *rand.Rand) loadgen.Request {
 			return loadgen.Request{Method: "GET", Path: "/rows/" + units[r.IntN(len(units))]}
 		}},
-		{"lookup", "GET /api/v1/dossiers/{code}", s.motcua, auth, func(r *rand.Rand) loadgen.Request {
+		{name: "lookup", request: "GET /api/v1/dossiers/{code}", server: s.motcua, header: auth, next: func(r *rand.Rand) loadgen.Request {
 			return loadgen.Request{Method: "GET", Path: "/api/v1/dossiers/" + codes[r.IntN(len(codes))]}
 		}},
-		{"submit", "POST /api/v1/dossiers", s.motcua, post, func(r *rand.Rand) loadgen.Request {
+		{name: "submit", request: "POST /api/v1/dossiers", server: s.motcua, header: post, next: func(r *rand.Rand) loadgen.Request {
 			b, _ := json.Marshal(w.input(r))
 			return loadgen.Request{Method: "POST", Path: "/api/v1/dossiers", Body: b}
 		}},
 	}
 }
 
-// run drives the case's server with clients for d and measures its
-// memory meanwhile.
-func (c *benchCase) run(ctx context.Context, clients int, d time.Duration) (*caseReport, error) {
+// caseRun adds up what the runs of a case at one number of clients
+// measured.
+type caseRun struct {
+	load   loadgen.Result
+	rssMax int64
+	// CPU time used during the runs by the case's server, the database
+	// server's processes (PostgreSQL) and the load generator.
+	serverCPU, dbCPU, loadCPU time.Duration
+}
+
+// run drives the case's server with clients for d, measuring its memory
+// and the CPU time used meanwhile, and adds the outcome to sum.
+func (c *benchCase) run(ctx context.Context, clients int, d time.Duration, sum *caseRun) error {
 	done := make(chan struct{})
 	rss := make(chan int64, 1)
-	go func() { rss <- watchRSS(c.server.cmd.Process.Pid, done) }()
+	pid := c.server.cmd.Process.Pid
+	go func() { rss <- watchRSS(pid, done) }()
+	server, db, load := processCPU(pid), c.databaseCPU(), selfCPU()
 	r, err := loadgen.Run(ctx, loadgen.Config{Target: c.server.url, Clients: clients, Duration: d, Header: c.header, Next: c.next})
+	server, db, load = processCPU(pid)-server, c.databaseCPU()-db, selfCPU()-load
 	close(done)
 	maxRSS := <-rss
 	if err != nil {
-		return nil, err
+		return err
+	}
+	sum.load.Add(r)
+	sum.rssMax = max(sum.rssMax, maxRSS)
+	sum.serverCPU += server
+	sum.dbCPU += db
+	sum.loadCPU += load
+	return nil
+}
+
+// databaseCPU returns the CPU time the database server's processes have
+// used, 0 for an engine in the serving process.
+func (c *benchCase) databaseCPU() time.Duration {
+	if c.dbCPU == nil {
+		return 0
+	}
+	return c.dbCPU()
+}
+
+// report returns the case's report from the sum of its runs.
+func (c *benchCase) report(sum *caseRun) *caseReport {
+	r := &sum.load
+	perRequest := func(d time.Duration) float64 {
+		if ok := r.Requests - r.Errors; ok > 0 {
+			return float64(d) / float64(time.Microsecond) / float64(ok)
+		}
+		return 0
 	}
 	return &caseReport{
-		Case: c.name, Request: c.request, Server: c.server.name, Clients: clients,
+		Case: c.name, Request: c.request, Server: c.server.name, Clients: r.Clients,
 		Requests: r.Requests, Errors: r.Errors, ErrorsByStatus: r.ErrorsByStatus, FirstError: r.FirstError,
 		Seconds: r.Elapsed.Seconds(), Throughput: r.Throughput,
 		P50ms: milliseconds(r.P50), P99ms: milliseconds(r.P99), MaxMs: milliseconds(r.Max),
-		RSSMaxMB: megabytes(maxRSS),
-	}, nil
+		RSSMaxMB:    megabytes(sum.rssMax),
+		ServerCPUus: perRequest(sum.serverCPU), DBCPUus: perRequest(sum.dbCPU), LoadCPUus: perRequest(sum.loadCPU),
+	}
 }
 
 // profile drives the case's server with clients for about d, whole

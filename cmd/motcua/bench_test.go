@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -31,7 +32,7 @@ func TestBench(t *testing.T) {
 	md := filepath.Join(dir, "BENCHMARKS.md")
 	os.WriteFile(md, []byte("# Benchmarks\n\n"+sectionBegin+"\nold results\n"+sectionEnd+"\n\n## Calendar\n"), 0o644)
 	jsonFile := filepath.Join(dir, "bench.json")
-	cmd := exec.Command(bin, "bench", "--engines", "sqlite", "--dossiers", "200", "--duration", "300ms", "--clients", "1,4",
+	cmd := exec.Command(bin, "bench", "--engines", "sqlite", "--dossiers", "200", "--duration", "300ms", "--rounds", "2", "--clients", "1,4",
 		"--out", md, "--json", jsonFile, "--profile", filepath.Join(dir, "profiles"))
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -68,8 +69,16 @@ func TestBench(t *testing.T) {
 			case name != "bare" && c.VsBare <= 0, name == "lookup" && c.VsRow <= 0, name == "submit" && c.VsRow <= 0:
 				t.Errorf("%s with %d clients: ratios %.2f to row, %.2f to bare", name, clients, c.VsRow, c.VsBare)
 			}
-			if runtime.GOOS == "linux" && c != nil && c.RSSMaxMB <= 0 {
-				t.Errorf("%s with %d clients: no RSS measured", name, clients)
+			if runtime.GOOS == "linux" && c != nil && (c.RSSMaxMB <= 0 || c.LoadCPUus <= 0 || c.DBCPUus != 0) {
+				t.Errorf("%s with %d clients: RSS %.0f MB, load generator %.0f µs/request, database %.0f µs/request; want both measured, none for SQLite",
+					name, clients, c.RSSMaxMB, c.LoadCPUus, c.DBCPUus)
+			}
+			// 300 ms of submissions keep motcua busy for many 10 ms ticks.
+			if runtime.GOOS == "linux" && c != nil && name == "submit" && c.ServerCPUus <= 0 {
+				t.Errorf("%s with %d clients: no CPU time of the server measured", name, clients)
+			}
+			if c != nil && (c.Seconds < 0.3 || c.Seconds > 1) {
+				t.Errorf("%s with %d clients ran %.2f s in all, want two rounds of 150 ms", name, clients, c.Seconds)
 			}
 		}
 	}
@@ -130,8 +139,11 @@ func TestParseBench(t *testing.T) {
 		t.Fatal(err)
 	}
 	if strings.Join(bc.engines, ",") != "sqlite,postgres" || bc.postgres != "postgres://u@db:5432/x" || bc.dossiers != 100_000 ||
-		bc.duration != 10*time.Second || len(bc.clients) != 3 || bc.clients[2] != 32 {
+		bc.duration != 10*time.Second || bc.rounds != 5 || len(bc.clients) != 3 || bc.clients[2] != 32 {
 		t.Errorf("defaults: %+v", bc)
+	}
+	if bc, err := parseBench([]string{"--duration", "250ms", "--json", "", "--out", ""}, env, &bytes.Buffer{}); err != nil || bc.rounds != 2 {
+		t.Errorf("--duration 250ms: %v, %d rounds; want 2 of 125ms", err, bc.rounds)
 	}
 	bc, err = parseBench([]string{"--db", "postgres://u@db/bench", "--out", "", "--json", ""}, env, &bytes.Buffer{})
 	if err != nil || strings.Join(bc.engines, ",") != "postgres" {
@@ -146,6 +158,9 @@ func TestParseBench(t *testing.T) {
 		{"--clients", "4,4"},
 		{"--dossiers", "0"},
 		{"--duration", "1ms"},
+		{"--rounds", "0"},
+		{"--rounds", "101"},
+		{"--rounds", "5", "--duration", "400ms"},
 		{"--postgres", "mysql://x"},
 		{"--db", "oracle://x"},
 		{"--db", "sqlite:/tmp/x.db", "--engines", "sqlite"},
@@ -155,6 +170,35 @@ func TestParseBench(t *testing.T) {
 		if _, err := parseBench(append(args, "--json", ""), env, &bytes.Buffer{}); err == nil {
 			t.Errorf("parseBench(%q): no error", args)
 		}
+	}
+}
+
+func TestStatCPU(t *testing.T) {
+	tests := []struct {
+		stat string
+		want time.Duration
+	}{
+		{"4242 (postgres) S 1 4242 4242 0 -1 4194560 1000 0 0 0 250 37 0 0 20 0 1 0 100 200000000 2000 18446744073709551615\n", 2870 * time.Millisecond},
+		// A command may hold spaces and parentheses.
+		{"7 (a) b (c) R 1 7 7 0 -1 0 0 0 0 0 1 2 0 0 20 0 1 0 1 1 1 1\n", 30 * time.Millisecond},
+		{"7 (x) R 1 2", 0},
+		{"garbage", 0},
+		{"7 (x) R 1 7 7 0 -1 0 0 0 0 0 u s 0 0", 0},
+	}
+	for _, tt := range tests {
+		if got := statCPU(tt.stat); got != tt.want {
+			t.Errorf("statCPU(%q) = %s, want %s", tt.stat, got, tt.want)
+		}
+	}
+	if runtime.GOOS != "linux" {
+		return
+	}
+	// Spend some CPU time, then read it both ways.
+	for sum, start := 0, time.Now(); selfCPU() < 50*time.Millisecond && time.Since(start) < 10*time.Second; sum++ {
+		_ = strconv.Itoa(sum)
+	}
+	if processCPU(os.Getpid()) <= 0 || selfCPU() <= 0 {
+		t.Errorf("CPU time of this process: /proc %s, getrusage %s; want both positive", processCPU(os.Getpid()), selfCPU())
 	}
 }
 

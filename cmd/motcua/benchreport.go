@@ -73,6 +73,12 @@ type caseReport struct {
 	VsRow          float64       `json:"vs_row,omitempty"`
 	VsBare         float64       `json:"vs_bare,omitempty"`
 	RSSMaxMB       float64       `json:"rss_max_mb"`
+	// CPU time per successful request, in microseconds, of the case's
+	// server, of the PostgreSQL server's processes (none on SQLite) and
+	// of the load generator.
+	ServerCPUus float64 `json:"server_cpu_us"`
+	DBCPUus     float64 `json:"db_cpu_us,omitempty"`
+	LoadCPUus   float64 `json:"loadgen_cpu_us"`
 }
 
 // target is a target of the throughput issue checked against a run.
@@ -95,7 +101,7 @@ func newBenchReport(bc benchConfig) *benchReport {
 		what = "--db " + redactDSN(bc.db)
 	}
 	return &benchReport{
-		Command: fmt.Sprintf("motcua bench %s --dossiers %d --duration %s --clients %s", what, bc.dossiers, bc.duration, strings.Join(clients, ",")),
+		Command: fmt.Sprintf("motcua bench %s --dossiers %d --duration %s --rounds %d --clients %s", what, bc.dossiers, bc.duration, bc.rounds, strings.Join(clients, ",")),
 		Date:    time.Now().In(motcua.Location()).Format(time.DateOnly),
 		CPUs:    runtime.NumCPU(), Go: runtime.Version(), OS: runtime.GOOS, Arch: runtime.GOARCH,
 		Dossiers: bc.dossiers, DurationSeconds: bc.duration.Seconds(), Clients: bc.clients,
@@ -173,15 +179,16 @@ func (er *engineReport) printHeader(w io.Writer) {
 		er.engineTitle(), er.Dossiers, er.PopulateSeconds, runtime.NumCPU(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
 }
 
-const caseFormat = "%-7s %7s %9s %9s %9s %7s %7s %7s %8s\n"
+const caseFormat = "%-7s %7s %9s %9s %9s %7s %7s %7s %8s %7s %7s %7s\n"
 
 func printCaseHeader(w io.Writer) {
-	fmt.Fprintf(w, caseFormat, "case", "clients", "req/s", "p50", "p99", "errors", "vs row", "vs bare", "RSS max")
+	fmt.Fprintf(w, caseFormat, "case", "clients", "req/s", "p50", "p99", "errors", "vs row", "vs bare", "RSS max", "CPU/req", "DB/req", "gen/req")
 }
 
 func (cr *caseReport) print(w io.Writer) {
 	fmt.Fprintf(w, caseFormat, cr.Case, fmt.Sprint(cr.Clients), fmt.Sprintf("%.0f", cr.Throughput),
-		fmtMs(cr.P50ms), fmtMs(cr.P99ms), fmt.Sprint(cr.Errors), fmtRatio(cr.VsRow), fmtRatio(cr.VsBare), fmtMB(cr.RSSMaxMB))
+		fmtMs(cr.P50ms), fmtMs(cr.P99ms), fmt.Sprint(cr.Errors), fmtRatio(cr.VsRow), fmtRatio(cr.VsBare), fmtMB(cr.RSSMaxMB),
+		fmtMicros(cr.ServerCPUus), fmtMicros(cr.DBCPUus), fmtMicros(cr.LoadCPUus))
 	if cr.FirstError != "" {
 		fmt.Fprintf(w, "        first error: %s\n", cr.FirstError)
 	}
@@ -241,6 +248,14 @@ func fmtRatio(r float64) string {
 		return "–"
 	}
 	return fmt.Sprintf("%.2f×", r)
+}
+
+// fmtMicros formats a CPU time per request; "–" for none measured.
+func fmtMicros(us float64) string {
+	if us == 0 {
+		return "–"
+	}
+	return fmt.Sprintf("%.0f µs", us)
 }
 
 func fmtMB(mb float64) string {
@@ -305,15 +320,18 @@ func (r *benchReport) markdown(jsonFile string) string {
 	b.WriteString("Cases: `bare` is `GET /` on the bare baseline, `row` `GET /rows/{unit}` on the row baseline, " +
 		"`lookup` `GET /api/v1/dossiers/{code}` and `submit` `POST /api/v1/dossiers` on motcua. " +
 		"Ratios are throughputs over the baseline's at the same number of clients; a submission's ratio is against the row baseline too, a read. " +
-		"RSS max is the serving process's resident memory, sampled every 50 ms during the case.\n")
+		"The cases alternate in rounds, each running its duration divided by the rounds at a time; a case's figures add up its rounds. " +
+		"RSS max is the serving process's resident memory, sampled every 50 ms during the case. " +
+		"CPU/req is the CPU time of the case's server per successful request, DB/req that of all PostgreSQL processes on the machine, gen/req that of the load generator (the bench itself), from /proc and getrusage.\n")
 	for _, e := range r.Engines {
 		fmt.Fprintf(&b, "\n#### %s\n\n", e.engineTitle())
 		fmt.Fprintf(&b, "Demo data and %s dossiers, created in %.1f s.\n\n", thousands(float64(e.Dossiers)), e.PopulateSeconds)
-		b.WriteString("| case | clients | req/s | p50 | p99 | errors | vs row | vs bare | RSS max |\n")
-		b.WriteString("|---|--:|--:|--:|--:|--:|--:|--:|--:|\n")
+		b.WriteString("| case | clients | req/s | p50 | p99 | errors | vs row | vs bare | RSS max | CPU/req | DB/req | gen/req |\n")
+		b.WriteString("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n")
 		for _, c := range e.Cases {
-			fmt.Fprintf(&b, "| %s | %d | %s | %s | %s | %d | %s | %s | %s |\n",
-				c.Case, c.Clients, thousands(c.Throughput), fmtMs(c.P50ms), fmtMs(c.P99ms), c.Errors, fmtRatio(c.VsRow), fmtRatio(c.VsBare), fmtMB(c.RSSMaxMB))
+			fmt.Fprintf(&b, "| %s | %d | %s | %s | %s | %d | %s | %s | %s | %s | %s | %s |\n",
+				c.Case, c.Clients, thousands(c.Throughput), fmtMs(c.P50ms), fmtMs(c.P99ms), c.Errors, fmtRatio(c.VsRow), fmtRatio(c.VsBare), fmtMB(c.RSSMaxMB),
+				fmtMicros(c.ServerCPUus), fmtMicros(c.DBCPUus), fmtMicros(c.LoadCPUus))
 		}
 		b.WriteString("\n| target | measured | |\n|---|--:|---|\n")
 		for _, t := range e.Targets {

@@ -252,3 +252,77 @@ func watchRSS(pid int, done <-chan struct{}) int64 {
 		}
 	}
 }
+
+// userHZ is the unit of the CPU times in /proc/PID/stat, USER_HZ, which
+// Linux fixes at 100 per second for user space on every architecture Go
+// runs on.
+const userHZ = 100
+
+// processCPU returns the CPU time process pid has used, in user and
+// system mode over all its threads, from /proc/PID/stat; 0 where there
+// is no /proc.
+func processCPU(pid int) time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	return statCPU(string(b))
+}
+
+// statCPU returns the CPU time, utime plus stime, of a /proc/PID/stat
+// line; 0 if it cannot be read. Fields are counted after the command's
+// closing parenthesis, as the command may hold spaces and parentheses.
+func statCPU(stat string) time.Duration {
+	i := strings.LastIndexByte(stat, ')')
+	if i < 0 {
+		return 0
+	}
+	// Fields from the third on: state is [0], utime [11], stime [12].
+	f := strings.Fields(stat[i+1:])
+	if len(f) < 13 {
+		return 0
+	}
+	utime, err1 := strconv.ParseInt(f[11], 10, 64)
+	stime, err2 := strconv.ParseInt(f[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		return 0
+	}
+	return time.Duration(utime+stime) * time.Second / userHZ
+}
+
+// commandCPU returns the CPU time used so far by every process on this
+// machine whose command name is name: for PostgreSQL, its postmaster,
+// backends and background workers; 0 where there is no /proc.
+func commandCPU(name string) time.Duration {
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		return 0
+	}
+	var total time.Duration
+	for _, e := range entries {
+		if e.Name()[0] < '0' || e.Name()[0] > '9' {
+			continue
+		}
+		b, err := os.ReadFile("/proc/" + e.Name() + "/stat")
+		if err != nil {
+			continue // ended meanwhile
+		}
+		s := string(b)
+		open, end := strings.IndexByte(s, '('), strings.LastIndexByte(s, ')')
+		if open < 0 || end < open || s[open+1:end] != name {
+			continue
+		}
+		total += statCPU(s)
+	}
+	return total
+}
+
+// selfCPU returns the CPU time this process, the load generator, has
+// used.
+func selfCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}

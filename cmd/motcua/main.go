@@ -75,7 +75,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	switch cmd, rest := args[0], args[1:]; cmd {
 	case "serve":
 		err = withConfig("serve", rest, getenv, (*Config).serveFlags, func(c Config, _ *flag.FlagSet) error {
-			return serve(ctx, c, stdout, logger)
+			// The access log of a busy server is written in batches.
+			out := newLogBuffer(stderr, logFlushInterval)
+			defer out.Close()
+			return serve(ctx, c, stdout, slog.New(slog.NewTextHandler(out, nil)))
 		})
 	case "migrate":
 		err = withConfig("migrate", rest, getenv, (*Config).dbFlags, func(c Config, _ *flag.FlagSet) error {

@@ -300,8 +300,10 @@ type DossierService interface {
 	// FindDossierJSON returns the dossier with the ID or code ref, with its
 	// events, encoded as encoding/json encodes the *Dossier FindDossier
 	// returns: the document a look-up answers with, kept by the store so
-	// it need not be decoded and encoded again. Returns ENOTFOUND.
-	FindDossierJSON(ctx context.Context, ref string) ([]byte, error)
+	// it need not be decoded and encoded again. A string, as drivers
+	// return text: the document is copied from the database once, and
+	// written from there. Returns ENOTFOUND.
+	FindDossierJSON(ctx context.Context, ref string) (string, error)
 	// ApplyAction performs an action on the dossier ref and returns it
 	// with its events. Returns ENOTFOUND, EINVALID, or ECONFLICT naming the
 	// allowed actions.

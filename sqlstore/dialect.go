@@ -60,6 +60,9 @@ type dialect struct {
 	// concurrentWriters tells whether write transactions run concurrently,
 	// and may then wait for each other's row locks.
 	concurrentWriters bool
+	// quickKeyReads tells whether a read of one row by a unique key is
+	// over too quickly to be worth interrupting when its context ends.
+	quickKeyReads bool
 }
 
 var (
@@ -69,6 +72,9 @@ var (
 		tableExists: `SELECT COUNT(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = ?`,
 		version:     `SELECT sqlite_version()`,
 		committers:  1,
+		// A key read from a local file takes microseconds, and in WAL mode
+		// never waits for a writer.
+		quickKeyReads: true,
 	}
 	postgresDialect = &dialect{
 		engine:      EnginePostgres,

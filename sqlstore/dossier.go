@@ -212,29 +212,30 @@ func (db *DB) FindDossier(ctx context.Context, ref string) (d *motcua.Dossier, e
 // FindDossierJSON returns the stored API document of the dossier ref, one
 // primary-key read; a dossier written before documents were kept is read
 // and encoded. Returns ENOTFOUND.
-func (db *DB) FindDossierJSON(ctx context.Context, ref string) (doc []byte, err error) {
+func (db *DB) FindDossierJSON(ctx context.Context, ref string) (doc string, err error) {
 	defer markUnavailable(&err)
 	q := findDocByCodeQuery
 	if motcua.IsDossierID(ref) {
 		q = findDocByIDQuery
 	}
-	// Scanned into bytes, the document is copied once from the driver;
-	// NULL leaves it nil.
-	var stored []byte
-	err = db.snapshots().queryRow(ctx, q, ref).Scan(&stored)
+	// Scanned into a string, the document is the one the driver copied
+	// from the database.
+	var stored sql.NullString
+	err = db.snapshots().keyRow(ctx, q, ref).Scan(&stored)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		return nil, motcua.NotFound("dossier", ref)
+		return "", motcua.NotFound("dossier", ref)
 	case err != nil:
-		return nil, fmt.Errorf("sqlstore: find dossier %s: %w", ref, err)
-	case stored != nil:
-		return stored, nil
+		return "", fmt.Errorf("sqlstore: find dossier %s: %w", ref, err)
+	case stored.Valid:
+		return stored.String, nil
 	}
 	d, err := db.FindDossier(ctx, ref)
 	if err != nil {
-		return nil, err
+		return "", err
 	}
-	return json.Marshal(d)
+	b, err := json.Marshal(d)
+	return string(b), err
 }
 
 // ApplyAction performs an action on the dossier ref and returns it with

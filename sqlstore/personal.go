@@ -59,9 +59,11 @@ func (db *DB) FindDossiersOfPerson(ctx context.Context, idNumber string, limit i
 	}
 	rows.Close()
 	for _, i := range missing {
-		if docs[i], err = db.FindDossierJSON(ctx, ids[i]); err != nil {
+		doc, err := db.FindDossierJSON(ctx, ids[i])
+		if err != nil {
 			return nil, err
 		}
+		docs[i] = json.RawMessage(doc)
 	}
 	return docs, nil
 }

@@ -42,7 +42,7 @@ func TestPersonalDossiers(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			want = append(want, doc)
+			want = append(want, []byte(doc))
 		}
 		if len(docs) != len(want) || !bytes.Equal(docs[0], want[0]) || !bytes.Equal(docs[1], want[1]) {
 			t.Fatalf("FindDossiersOfPerson = %s; want %s", docs, want)

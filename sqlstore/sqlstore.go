@@ -369,6 +369,18 @@ func (tx *txn) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
 	return db.QueryRowContext(ctx, tx.db.query(q), tx.args(args)...)
 }
 
+// keyRow is queryRow for q, a statement that reads at most one row by a
+// unique key. Where the engine's key reads are quick (SQLite), it runs
+// without watching ctx: a watched context costs a goroutine in
+// database/sql and another in the driver for every statement, more than
+// the read itself. A context already done still stops it.
+func (tx *txn) keyRow(ctx context.Context, q string, args ...any) *sql.Row {
+	if tx.db.d.quickKeyReads && ctx.Err() == nil {
+		ctx = context.WithoutCancel(ctx)
+	}
+	return tx.queryRow(ctx, q, args...)
+}
+
 // prepare prepares q for repeated use inside the transaction.
 func (tx *txn) prepare(ctx context.Context, q string) (*sql.Stmt, error) {
 	return tx.PrepareContext(ctx, tx.db.query(q))

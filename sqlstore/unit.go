@@ -63,7 +63,7 @@ func scanUnit(s interface{ Scan(...any) error }) (*motcua.Unit, error) {
 }
 
 func findUnit(ctx context.Context, tx *txn, code string) (*motcua.Unit, error) {
-	u, err := scanUnit(tx.queryRow(ctx, findUnitQuery, code))
+	u, err := scanUnit(tx.keyRow(ctx, findUnitQuery, code))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, motcua.NotFound("unit", code)
 	} else if err != nil {

@@ -3,6 +3,7 @@ package web
 import (
 	"cmp"
 	"errors"
+	"io"
 	"maps"
 	"net/http"
 	"net/url"
@@ -115,12 +116,16 @@ func writeDossier(w http.ResponseWriter, status int, d *motcua.Dossier) error {
 
 // writeDocument answers with doc, a JSON document as the store keeps it,
 // and a newline, as writeJSON ends its documents.
-func writeDocument(w http.ResponseWriter, status int, doc []byte) {
+func writeDocument[Doc ~string | ~[]byte](w http.ResponseWriter, status int, doc Doc) {
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
 	h.Set("Content-Length", strconv.Itoa(len(doc)+1))
 	w.WriteHeader(status)
-	w.Write(doc)
+	if s, ok := any(doc).(string); ok {
+		io.WriteString(w, s)
+	} else {
+		w.Write([]byte(doc)) // bytes already: not copied
+	}
 	w.Write([]byte{'\n'})
 }
 

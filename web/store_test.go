@@ -153,12 +153,13 @@ func (f *fakeStore) FindDossier(ctx context.Context, ref string) (*motcua.Dossie
 
 // FindDossierJSON encodes what FindDossierFn returns, as the store keeps
 // its documents.
-func (f *fakeStore) FindDossierJSON(ctx context.Context, ref string) ([]byte, error) {
+func (f *fakeStore) FindDossierJSON(ctx context.Context, ref string) (string, error) {
 	d, err := f.FindDossier(ctx, ref)
 	if err != nil {
-		return nil, err
+		return "", err
 	}
-	return json.Marshal(d)
+	b, err := json.Marshal(d)
+	return string(b), err
 }
 
 func (f *fakeStore) ApplyAction(ctx context.Context, ref string, req motcua.ActionRequest) (*motcua.Dossier, error) {

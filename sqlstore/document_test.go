@@ -3,6 +3,7 @@ package sqlstore_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"testing"
 
 	"motcua"
@@ -85,6 +86,14 @@ func TestDossierDocument(t *testing.T) {
 		}
 		if _, err := s.FindDossierJSON(ctx, motcua.NewDossierID()); motcua.ErrorCode(err) != motcua.ENOTFOUND {
 			t.Errorf("unknown ID: %v; want ENOTFOUND", err)
+		}
+		// A key read that does not watch its context still does not start
+		// once the context is done.
+		done, cancel := context.WithCancel(ctx)
+		cancel()
+		kept := s.mustCreate(t, testkit.ProcedureCriminal, testkit.AgencyJustice, motcua.ChannelCounter)
+		if doc, err := s.FindDossierJSON(done, kept.Code); !errors.Is(err, context.Canceled) || doc != "" {
+			t.Errorf("look-up with a done context: %.20q, %v; want context.Canceled", doc, err)
 		}
 	})
 }

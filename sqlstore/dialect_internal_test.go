@@ -1,0 +1,41 @@
+package sqlstore
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+)
+
+// TestSQLiteConnections checks the settings of SQLite's two pools: every
+// read connection is read-only with its larger page cache, the writer
+// keeps SQLite's default cache.
+func TestSQLiteConnections(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "motcua.db"), Options{Migrate: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	// Hold several read connections at once, so that each is checked.
+	for i := range 3 {
+		c, err := db.read.Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		var cache, queryOnly int
+		if err := c.QueryRowContext(ctx, `PRAGMA cache_size`).Scan(&cache); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.QueryRowContext(ctx, `PRAGMA query_only`).Scan(&queryOnly); err != nil {
+			t.Fatal(err)
+		}
+		if cache != -readCacheKiB || queryOnly != 1 {
+			t.Errorf("read connection %d: cache_size %d, query_only %d; want %d, 1", i, cache, queryOnly, -readCacheKiB)
+		}
+	}
+	var cache int
+	if err := db.write.QueryRowContext(ctx, `PRAGMA cache_size`).Scan(&cache); err != nil || cache != -2000 {
+		t.Errorf("writer: cache_size %d (%v); want SQLite's default -2000", cache, err)
+	}
+}

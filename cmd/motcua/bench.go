@@ -469,7 +469,8 @@ func (c *benchCase) run(ctx context.Context, clients int, d time.Duration, sum *
 	go func() { rss <- watchRSS(pid, done) }()
 	server, db, load := processCPU(pid), c.databaseCPU(), selfCPU()
 	r, err := loadgen.Run(ctx, loadgen.Config{Target: c.server.url, Clients: clients, Duration: d, Header: c.header, Next: c.next})
-	server, db, load = processCPU(pid)-server, c.databaseCPU()-db, selfCPU()-load
+	// A database process that ended meanwhile takes its time with it.
+	server, db, load = processCPU(pid)-server, max(c.databaseCPU()-db, 0), selfCPU()-load
 	close(done)
 	maxRSS := <-rss
 	if err != nil {

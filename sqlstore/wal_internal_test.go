@@ -7,15 +7,23 @@ import (
 	"time"
 )
 
+// openSQLite opens a migrated SQLite store in a temporary directory,
+// closed at the end of the test.
+func openSQLite(t *testing.T) *DB {
+	t.Helper()
+	db, err := Open(context.Background(), "sqlite:"+filepath.Join(t.TempDir(), "motcua.db"), Options{Migrate: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
 // TestWALCheckpoints checks that on SQLite the writer leaves the WAL to
 // the background checkpoints, which copy what commits append.
 func TestWALCheckpoints(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "motcua.db"), Options{Migrate: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openSQLite(t)
 	var pages int
 	if err := db.write.QueryRowContext(ctx, `PRAGMA wal_autocheckpoint`).Scan(&pages); err != nil || pages != walSafetyPages {
 		t.Fatalf("the writer checkpoints after %d pages (%v); want %d", pages, err, walSafetyPages)

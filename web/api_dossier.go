@@ -2,6 +2,7 @@ package web
 
 import (
 	"cmp"
+	"encoding/json"
 	"errors"
 	"io"
 	"maps"
@@ -116,15 +117,16 @@ func writeDossier(w http.ResponseWriter, status int, d *motcua.Dossier) error {
 
 // writeDocument answers with doc, a JSON document as the store keeps it,
 // and a newline, as writeJSON ends its documents.
-func writeDocument[Doc ~string | ~[]byte](w http.ResponseWriter, status int, doc Doc) {
+func writeDocument[Doc string | json.RawMessage](w http.ResponseWriter, status int, doc Doc) {
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
 	h.Set("Content-Length", strconv.Itoa(len(doc)+1))
 	w.WriteHeader(status)
-	if s, ok := any(doc).(string); ok {
-		io.WriteString(w, s)
-	} else {
-		w.Write([]byte(doc)) // bytes already: not copied
+	switch doc := any(doc).(type) {
+	case string:
+		io.WriteString(w, doc)
+	case json.RawMessage:
+		w.Write(doc)
 	}
 	w.Write([]byte{'\n'})
 }

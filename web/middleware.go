@@ -99,21 +99,21 @@ func (w *responseWriter) WriteHeader(code int) {
 	w.ResponseWriter.WriteHeader(code)
 }
 
-// WriteString writes s as Write writes bytes, without copying it.
-func (w *responseWriter) WriteString(s string) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	n, err := io.WriteString(w.ResponseWriter, s)
-	w.bytes += int64(n)
-	return n, err
+func (w *responseWriter) Write(b []byte) (int, error) {
+	return w.wrote(w.ResponseWriter.Write(b))
 }
 
-func (w *responseWriter) Write(b []byte) (int, error) {
+// WriteString writes s as Write writes bytes, without copying it.
+func (w *responseWriter) WriteString(s string) (int, error) {
+	return w.wrote(io.WriteString(w.ResponseWriter, s))
+}
+
+// wrote records a write of n bytes of the body, which implies status 200
+// when no status was written before.
+func (w *responseWriter) wrote(n int, err error) (int, error) {
 	if w.status == 0 {
 		w.status = http.StatusOK
 	}
-	n, err := w.ResponseWriter.Write(b)
 	w.bytes += int64(n)
 	return n, err
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -24,15 +25,25 @@ func BaselineBare() http.Handler {
 	})
 }
 
-// BaselineRow returns the row baseline of motcua bench: GET /rows/{key}
-// answers with the JSON document that read returns for key, 404 when read
-// returns ENOTFOUND and 500 for any other error. With read looking up one
-// row by primary key, it is the practical limit of a look-up: the
-// database and net/http, with nothing of motcua's API around them.
-func BaselineRow(read func(ctx context.Context, key string) ([]byte, error)) http.Handler {
+// RowReader reads the row of one table whose primary key is key and
+// returns it as a JSON document.
+type RowReader func(ctx context.Context, key string) (string, error)
+
+// BaselineRow returns the row baseline of motcua bench: GET /{table}/{key}
+// answers with the JSON document that tables[table] returns for key, 404
+// for a table not in tables or when the read returns ENOTFOUND, and 500
+// for any other error. With each reader looking up one row by primary
+// key, it is the practical limit of a look-up: the database and
+// net/http, with nothing of motcua's API around them.
+func BaselineRow(tables map[string]RowReader) http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /rows/{key}", func(w http.ResponseWriter, r *http.Request) {
-		b, err := read(r.Context(), r.PathValue("key"))
+	mux.HandleFunc("GET /{table}/{key}", func(w http.ResponseWriter, r *http.Request) {
+		read, ok := tables[r.PathValue("table")]
+		if !ok {
+			http.Error(w, "not found", http.StatusNotFound)
+			return
+		}
+		doc, err := read(r.Context(), r.PathValue("key"))
 		switch code := motcua.ErrorCode(err); {
 		case code == motcua.ENOTFOUND:
 			http.Error(w, "not found", http.StatusNotFound)
@@ -42,8 +53,8 @@ func BaselineRow(read func(ctx context.Context, key string) ([]byte, error)) htt
 			return
 		}
 		w.Header().Set("Content-Type", "application/json")
-		w.Header().Set("Content-Length", strconv.Itoa(len(b)))
-		w.Write(b)
+		w.Header().Set("Content-Length", strconv.Itoa(len(doc)))
+		io.WriteString(w, doc)
 	})
 	return mux
 }

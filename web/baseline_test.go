@@ -15,15 +15,16 @@ import (
 )
 
 func TestBaselines(t *testing.T) {
-	read := func(_ context.Context, key string) ([]byte, error) {
+	read := func(_ context.Context, key string) (string, error) {
 		switch key {
 		case "01":
-			return []byte(`{"code":"01"}`), nil
+			return `{"code":"01"}`, nil
 		case "broken":
-			return nil, errors.New("disk on fire")
+			return "", errors.New("disk on fire")
 		}
-		return nil, motcua.NotFound("unit", key)
+		return "", motcua.NotFound("unit", key)
 	}
+	rows := BaselineRow(map[string]RowReader{"units": read})
 	tests := []struct {
 		name    string
 		handler http.Handler
@@ -34,11 +35,12 @@ func TestBaselines(t *testing.T) {
 	}{
 		{"Bare", BaselineBare(), "GET", "/anything", 200, `{"status":"ok"}` + "\n"},
 		{"BarePost", BaselineBare(), "POST", "/", 200, `{"status":"ok"}` + "\n"},
-		{"Row", BaselineRow(read), "GET", "/rows/01", 200, `{"code":"01"}`},
-		{"RowNotFound", BaselineRow(read), "GET", "/rows/99", 404, "not found\n"},
-		{"RowError", BaselineRow(read), "GET", "/rows/broken", 500, "internal error\n"},
-		{"RowOtherPath", BaselineRow(read), "GET", "/units/01", 404, "404 page not found\n"},
-		{"RowPost", BaselineRow(read), "POST", "/rows/01", 405, "Method Not Allowed\n"},
+		{"Row", rows, "GET", "/units/01", 200, `{"code":"01"}`},
+		{"RowNotFound", rows, "GET", "/units/99", 404, "not found\n"},
+		{"RowError", rows, "GET", "/units/broken", 500, "internal error\n"},
+		{"RowOtherTable", rows, "GET", "/agencies/01", 404, "not found\n"},
+		{"RowOtherPath", rows, "GET", "/units/01/x", 404, "404 page not found\n"},
+		{"RowPost", rows, "POST", "/units/01", 405, "Method Not Allowed\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

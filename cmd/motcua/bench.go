@@ -234,11 +234,11 @@ func benchEngine(ctx context.Context, bc benchConfig, bdb *benchDB, exe, work st
 	}
 	w := newWorkload(cat)
 	start := time.Now()
-	codes, version, err := prepare(ctx, bdb, cat, w, bc.dossiers)
+	pop, version, err := prepare(ctx, bdb, cat, w, bc.dossiers)
 	if err != nil {
 		return nil, err
 	}
-	er := &engineReport{Engine: bdb.engine, Version: version, Dossiers: len(codes), PopulateSeconds: time.Since(start).Seconds()}
+	er := &engineReport{Engine: bdb.engine, Version: version, Dossiers: len(pop.ids), PopulateSeconds: time.Since(start).Seconds()}
 	er.printHeader(stdout)
 
 	token := newToken()
@@ -251,7 +251,7 @@ func benchEngine(ctx context.Context, bc benchConfig, bdb *benchDB, exe, work st
 	for i, u := range cat.Units {
 		units[i] = u.Code
 	}
-	cases := benchCases(servers, token, w, codes, units)
+	cases := benchCases(servers, token, w, pop, units)
 	if bdb.engine == sqlstore.EnginePostgres {
 		for _, c := range cases {
 			c.dbCPU = func() time.Duration { return commandCPU("postgres") }
@@ -307,9 +307,8 @@ func benchEngine(ctx context.Context, bc benchConfig, bdb *benchDB, exe, work st
 
 // prepare opens the database, migrating one the bench created, loads the
 // demo data into it if it is empty and refuses it if it holds other data;
-// then it creates n dossiers. It returns their codes and the engine's
-// version.
-func prepare(ctx context.Context, bdb *benchDB, cat *motcua.Catalog, w *workload, n int) ([]string, string, error) {
+// then it creates n dossiers. It returns them and the engine's version.
+func prepare(ctx context.Context, bdb *benchDB, cat *motcua.Catalog, w *workload, n int) (*population, string, error) {
 	db, err := open(ctx, Config{DB: bdb.dsn}, bdb.drop != nil)
 	if err != nil {
 		return nil, "", err
@@ -331,8 +330,8 @@ func prepare(ctx context.Context, bdb *benchDB, cat *motcua.Catalog, w *workload
 	if err != nil {
 		return nil, "", err
 	}
-	codes, err := populate(ctx, db, w, n)
-	return codes, version, err
+	pop, err := populate(ctx, db, w, n)
+	return pop, version, err
 }
 
 // dossierCreator creates dossiers in batches, all or none.
@@ -343,14 +342,17 @@ type dossierCreator interface {
 // populateBatch is the number of dossiers populate creates at once.
 const populateBatch = 1000
 
-// populate creates n dossiers drawn from w, with a fixed seed, and returns
-// their codes.
-func populate(ctx context.Context, c dossierCreator, w *workload, n int) ([]string, error) {
+// population is the IDs and codes of the dossiers populate created, in
+// the same order.
+type population struct{ ids, codes []string }
+
+// populate creates n dossiers drawn from w, with a fixed seed.
+func populate(ctx context.Context, c dossierCreator, w *workload, n int) (*population, error) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	ctx = motcua.NewContextWithActor(ctx, motcua.BootstrapAdmin)
-	codes := make([]string, 0, n)
-	for len(codes) < n {
-		ins := make([]*motcua.DossierInput, min(populateBatch, n-len(codes)))
+	pop := &population{ids: make([]string, 0, n), codes: make([]string, 0, n)}
+	for len(pop.ids) < n {
+		ins := make([]*motcua.DossierInput, min(populateBatch, n-len(pop.ids)))
 		for i := range ins {
 			ins[i] = w.input(rng)
 		}
@@ -359,10 +361,11 @@ func populate(ctx context.Context, c dossierCreator, w *workload, n int) ([]stri
 			return nil, fmt.Errorf("create dossiers: %w", err)
 		}
 		for _, d := range ds {
-			codes = append(codes, d.Code)
+			pop.ids = append(pop.ids, d.ID)
+			pop.codes = append(pop.codes, d.Code)
 		}
 	}
-	return codes, nil
+	return pop, nil
 }
 
 // workload draws dossiers as they arrive at the counters of the demo
@@ -418,7 +421,7 @@ func (w *workload) input(r *rand.Rand) *motcua.DossierInput {
 
 // benchCase is one kind of request against one server.
 type benchCase struct {
-	name    string // bare, row, lookup or submit
+	name    string // bare, unit, row, lookup or submit
 	request string
 	server  *child
 	header  http.Header
@@ -429,19 +432,23 @@ type benchCase struct {
 }
 
 // benchCases returns the cases in the order they run at each number of
-// clients: the two baselines, then motcua's look-up and submission.
-func benchCases(s *benchServers, token string, w *workload, codes, units []string) []*benchCase {
+// clients: the baselines, then motcua's look-up and submission. The row
+// baseline reads a random dossier by its ID, the look-up one by its code.
+func benchCases(s *benchServers, token string, w *workload, pop *population, units []string) []*benchCase {
 	auth := http.Header{"Authorization": {"Bearer " + token}}
 	post := http.Header{"Authorization": {"Bearer " + token}, "Content-Type": {"application/json"}}
 	return []*benchCase{
 		{name: "bare", request: "GET /", server: s.bare, next: func(*rand.Rand) loadgen.Request {
 			return loadgen.Request{Method: "GET", Path: "/"}
 		}},
-		{name: "row", request: "GET /rows/{unit}", server: s.row, next: func(r *rand.Rand) loadgen.Request {
-			return loadgen.Request{Method: "GET", Path: "/rows/" + units[r.IntN(len(units))]}
+		{name: "unit", request: "GET /units/{code}", server: s.row, next: func(r *rand.Rand) loadgen.Request {
+			return loadgen.Request{Method: "GET", Path: "/units/" + units[r.IntN(len(units))]}
+		}},
+		{name: "row", request: "GET /dossiers/{id}", server: s.row, next: func(r *rand.Rand) loadgen.Request {
+			return loadgen.Request{Method: "GET", Path: "/dossiers/" + pop.ids[r.IntN(len(pop.ids))]}
 		}},
 		{name: "lookup", request: "GET /api/v1/dossiers/{code}", server: s.motcua, header: auth, next: func(r *rand.Rand) loadgen.Request {
-			return loadgen.Request{Method: "GET", Path: "/api/v1/dossiers/" + codes[r.IntN(len(codes))]}
+			return loadgen.Request{Method: "GET", Path: "/api/v1/dossiers/" + pop.codes[r.IntN(len(pop.codes))]}
 		}},
 		{name: "submit", request: "POST /api/v1/dossiers", server: s.motcua, header: post, next: func(r *rand.Rand) loadgen.Request {
 			b, _ := json.Marshal(w.input(r))

@@ -57,7 +57,7 @@ func TestBench(t *testing.T) {
 	if e.Engine != "sqlite" || e.Version == "" || e.Dossiers != 200 || len(e.Targets) != 4 || len(e.Profiles) != 4 {
 		t.Errorf("engine %s %q, %d dossiers, %d targets, profiles %q", e.Engine, e.Version, e.Dossiers, len(e.Targets), e.Profiles)
 	}
-	for _, name := range []string{"bare", "row", "lookup", "submit"} {
+	for _, name := range []string{"bare", "unit", "row", "lookup", "submit"} {
 		for _, clients := range []int{1, 4} {
 			c := e.find(name, clients)
 			switch {
@@ -66,8 +66,9 @@ func TestBench(t *testing.T) {
 			case c.Throughput <= 0 || c.Errors != 0 || c.P50ms <= 0 || c.P99ms < c.P50ms:
 				t.Errorf("%s with %d clients: %.0f req/s, %d errors (%s), p50 %.2f ms, p99 %.2f ms",
 					name, clients, c.Throughput, c.Errors, c.FirstError, c.P50ms, c.P99ms)
-			case name != "bare" && c.VsBare <= 0, name == "lookup" && c.VsRow <= 0, name == "submit" && c.VsRow <= 0:
-				t.Errorf("%s with %d clients: ratios %.2f to row, %.2f to bare", name, clients, c.VsRow, c.VsBare)
+			case name != "bare" && c.VsBare <= 0, name == "row" && c.VsUnit <= 0,
+				(name == "lookup" || name == "submit") && (c.VsRow <= 0 || c.VsUnit <= 0):
+				t.Errorf("%s with %d clients: ratios %.2f to row, %.2f to unit, %.2f to bare", name, clients, c.VsRow, c.VsUnit, c.VsBare)
 			}
 			if runtime.GOOS == "linux" && c != nil && (c.RSSMaxMB <= 0 || c.LoadCPUus <= 0 || c.DBCPUus != 0) {
 				t.Errorf("%s with %d clients: RSS %.0f MB, load generator %.0f µs/request, database %.0f µs/request; want both measured, none for SQLite",

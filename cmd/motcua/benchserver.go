@@ -24,10 +24,11 @@ import (
 )
 
 // benchServer serves a baseline of motcua bench on c.Addr until ctx is
-// done: "bare", a fixed JSON document, or "row", a unit read by primary
-// key from the database as JSON. A unit is the row read because its
-// table is in every motcua database, through the same pools as
-// motcua's own look-ups.
+// done: "bare", a fixed JSON document, or "row", one row read by primary
+// key from the database through the store's own pools: a dossier's
+// stored document at /dossiers/{id}, the row a look-up reads, and a unit
+// as JSON at /units/{code}, a row of a small table that stays in the
+// database's cache.
 func benchServer(ctx context.Context, c Config, mode string, stdout io.Writer, logger *slog.Logger) error {
 	var h http.Handler
 	switch mode {
@@ -39,15 +40,30 @@ func benchServer(ctx context.Context, c Config, mode string, stdout io.Writer, l
 			return err
 		}
 		defer db.Close()
-		h = web.BaselineRow(func(ctx context.Context, code string) ([]byte, error) {
-			u, err := db.FindUnit(ctx, code)
-			if err != nil {
-				if motcua.ErrorCode(err) != motcua.ENOTFOUND {
-					logger.Error("read row", "key", code, "err", err)
+		logged := func(read web.RowReader) web.RowReader {
+			return func(ctx context.Context, key string) (string, error) {
+				doc, err := read(ctx, key)
+				if err != nil && motcua.ErrorCode(err) != motcua.ENOTFOUND {
+					logger.Error("read row", "key", key, "err", err)
 				}
-				return nil, err
+				return doc, err
 			}
-			return json.Marshal(u)
+		}
+		h = web.BaselineRow(map[string]web.RowReader{
+			"dossiers": logged(func(ctx context.Context, id string) (string, error) {
+				if !motcua.IsDossierID(id) {
+					return "", motcua.NotFound("dossier", id)
+				}
+				return db.FindDossierJSON(ctx, id)
+			}),
+			"units": logged(func(ctx context.Context, code string) (string, error) {
+				u, err := db.FindUnit(ctx, code)
+				if err != nil {
+					return "", err
+				}
+				b, err := json.Marshal(u)
+				return string(b), err
+			}),
 		})
 	default:
 		return fmt.Errorf("--mode must be bare or row, not %q", mode)

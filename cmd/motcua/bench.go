@@ -309,7 +309,10 @@ func benchEngine(ctx context.Context, bc benchConfig, bdb *benchDB, exe, work st
 // demo data into it if it is empty and refuses it if it holds other data;
 // then it creates n dossiers. It returns them and the engine's version.
 func prepare(ctx context.Context, bdb *benchDB, cat *motcua.Catalog, w *workload, n int) (*population, string, error) {
-	db, err := open(ctx, Config{DB: bdb.dsn}, bdb.drop != nil)
+	db, err := sqlstore.Open(ctx, bdb.dsn, sqlstore.Options{Migrate: bdb.drop != nil})
+	if errors.Is(err, sqlstore.ErrSchemaOutOfDate) {
+		return nil, "", fmt.Errorf("%w: run \"motcua migrate --db %s\" first", err, redactDSN(bdb.dsn))
+	}
 	if err != nil {
 		return nil, "", err
 	}

@@ -127,6 +127,23 @@ func TestBenchRefusesNonDemoData(t *testing.T) {
 	}
 }
 
+// TestBenchUnmigrated runs the bench against a database that was never
+// migrated: it says how to migrate it and writes nothing.
+func TestBenchUnmigrated(t *testing.T) {
+	dir := t.TempDir()
+	dsn := "sqlite:" + filepath.Join(dir, "new.db")
+	out := filepath.Join(dir, "out.md")
+	var stdout, stderr bytes.Buffer
+	status := run(context.Background(), []string{"bench", "--db", dsn, "--dossiers", "10", "--duration", "100ms", "--clients", "1", "--out", out, "--json", ""},
+		func(string) string { return "" }, strings.NewReader(""), &stdout, &stderr)
+	if want := `run "motcua migrate --db ` + dsn + `" first`; status != 1 || !strings.Contains(stderr.String(), want) {
+		t.Errorf("bench on an unmigrated database = %d, %q; want 1 and %q", status, stderr.String(), want)
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Error("the refused bench wrote its results")
+	}
+}
+
 func TestParseBench(t *testing.T) {
 	dir := t.TempDir()
 	env := func(k string) string {

@@ -141,6 +141,21 @@ func BenchmarkFindDossier(b *testing.B) {
 	})
 }
 
+// BenchmarkFindDossierJSON measures reading the stored document of a
+// dossier with five events by its code.
+func BenchmarkFindDossierJSON(b *testing.B) {
+	benchEngines(b, func(b *testing.B, s *store) {
+		ctx := motcua.NewContextWithActor(context.Background(), motcua.BootstrapAdmin)
+		d := s.mustCreate(b, testkit.ProcedureCriminal, testkit.AgencyJustice, motcua.ChannelCounter)
+		s.mustApply(b, d.ID, motcua.ActionStart, motcua.ActionRequestSupplement, motcua.ActionSupplement, motcua.ActionReady)
+		for b.Loop() {
+			if _, err := s.FindDossierJSON(ctx, d.Code); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
 // BenchmarkBaselineCommit measures a transaction inserting one row into a
 // bare table: the cost of a durable commit, the floor under every write.
 func BenchmarkBaselineCommit(b *testing.B) {

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"maps"
 	"net/http"
@@ -67,21 +68,61 @@ func idempotencyKey(r *http.Request) (string, error) {
 	return key, fs.Err()
 }
 
-// getDossier answers with a dossier, found by ID or code, and its events.
+// getDossier answers with a dossier, found by ID or code, and its events:
+// the document the store keeps. Staff and citizens get only the dossiers
+// they may see, decided on the document answered, so that one read of
+// one row serves both; to others the dossier does not exist.
 func (s *Server) getDossier(w http.ResponseWriter, r *http.Request) error {
-	if a, _ := motcua.ActorFromContext(r.Context()); a.Kind != motcua.ActorAdmin {
-		d, _, err := s.visibleDossier(r, r.PathValue("ref"))
-		if err != nil {
-			return err
-		}
-		s.viewed(r, motcua.AuditPersonalView, "dossier:"+cmp.Or(d.Code, d.ID))
-	}
-	doc, err := s.store.FindDossierJSON(r.Context(), r.PathValue("ref"))
+	ref := r.PathValue("ref")
+	doc, err := s.store.FindDossierJSON(r.Context(), ref)
 	if err != nil {
 		return err
 	}
+	if a, _ := motcua.ActorFromContext(r.Context()); a.Kind != motcua.ActorAdmin {
+		d, err := dossierScope(doc)
+		if err != nil {
+			return fmt.Errorf("web: dossier %s: %w", ref, err)
+		}
+		dir, err := s.store.Directory(r.Context())
+		if err != nil {
+			return err
+		}
+		if !canSeeDossier(a, dir, d) {
+			return motcua.NotFound("dossier", ref)
+		}
+		s.viewed(r, motcua.AuditPersonalView, "dossier:"+cmp.Or(d.Code, d.ID))
+	}
 	writeDocument(w, http.StatusOK, doc)
 	return nil
+}
+
+// dossierScope decodes from a dossier's API document what canSeeDossier
+// and the audit read of it: its ID and code, the agency and unit that
+// handle it and those of its tasks, and the applicant's identification
+// number. The other fields of the dossier it returns are zero.
+func dossierScope(doc string) (*motcua.Dossier, error) {
+	var v struct {
+		ID         string `json:"id"`
+		Code       string `json:"code"`
+		AgencyCode string `json:"agency"`
+		UnitCode   string `json:"unit"`
+		Applicant  struct {
+			IDNumber string `json:"id_number"`
+		} `json:"applicant"`
+		Tasks []struct {
+			Agency string `json:"agency"`
+			Unit   string `json:"unit"`
+		} `json:"tasks"`
+	}
+	if err := json.Unmarshal([]byte(doc), &v); err != nil {
+		return nil, fmt.Errorf("decode document: %w", err)
+	}
+	d := &motcua.Dossier{ID: v.ID, Code: v.Code, AgencyCode: v.AgencyCode, UnitCode: v.UnitCode,
+		Applicant: motcua.Applicant{IDNumber: v.Applicant.IDNumber}}
+	for _, t := range v.Tasks {
+		d.Tasks = append(d.Tasks, &motcua.Task{Agency: t.Agency, Unit: t.Unit})
+	}
+	return d, nil
 }
 
 // applyAction performs the action of the request body on a dossier and

@@ -310,3 +310,32 @@ func TestVerify(t *testing.T) {
 		}, status: 200, contentType: "application/json", contains: []string{`"ok":false`, `"kind":"edited"`}},
 	})
 }
+
+// TestDossierScope checks that what canSeeDossier reads survives the
+// document: a dossier encoded as the store keeps it and decoded by
+// dossierScope sees the same callers.
+func TestDossierScope(t *testing.T) {
+	full := benchDossier()
+	full.Tasks = []*motcua.Task{
+		{ID: 1, Kind: motcua.TaskStep, Agency: full.AgencyCode, Unit: full.UnitCode},
+		{ID: 2, Kind: motcua.TaskConsult, Agency: "000.00.12.H26", Unit: "01"},
+	}
+	doc, err := json.Marshal(full)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := dossierScope(string(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.ID != full.ID || d.Code != full.Code || d.AgencyCode != full.AgencyCode || d.UnitCode != full.UnitCode ||
+		d.Applicant.IDNumber != full.Applicant.IDNumber || len(d.Tasks) != 2 ||
+		d.Tasks[1].Agency != "000.00.12.H26" || d.Tasks[1].Unit != "01" {
+		t.Errorf("dossierScope = %+v (applicant %+v, %d tasks), want the fields of %s", d, d.Applicant, len(d.Tasks), doc)
+	}
+	for _, bad := range []string{"", "{", `{"tasks":{}}`} {
+		if _, err := dossierScope(bad); err == nil {
+			t.Errorf("dossierScope(%q) = nil error", bad)
+		}
+	}
+}

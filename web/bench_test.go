@@ -73,3 +73,20 @@ func benchGet(b *testing.B, store *fakeStore, path string) {
 		}
 	}
 }
+
+// BenchmarkDossierScope measures decoding what decides who may see a
+// dossier from its document, which a staff member's or a citizen's
+// look-up does besides the administrator's.
+func BenchmarkDossierScope(b *testing.B) {
+	doc, err := json.Marshal(benchDossier())
+	if err != nil {
+		b.Fatal(err)
+	}
+	s := string(doc)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := dossierScope(s); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -97,9 +97,10 @@ func (s *Server) getDossier(w http.ResponseWriter, r *http.Request) error {
 }
 
 // dossierScope decodes from a dossier's API document what canSeeDossier
-// and the audit read of it: its ID and code, the agency and unit that
-// handle it and those of its tasks, and the applicant's identification
-// number. The other fields of the dossier it returns are zero.
+// and the audit record need of it: its ID and code, the agency and unit
+// that handle it and those of its tasks, and the applicant's
+// identification number. The other fields of the dossier it returns are
+// zero.
 func dossierScope(doc string) (*motcua.Dossier, error) {
 	var v struct {
 		ID         string `json:"id"`

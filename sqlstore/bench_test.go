@@ -127,31 +127,27 @@ func BenchmarkApplyAction(b *testing.B) {
 }
 
 // BenchmarkFindDossier measures reading a dossier with five events by its
-// code.
+// code: whole, as actions and timelines read it, and its stored document
+// alone, as a look-up reads it.
 func BenchmarkFindDossier(b *testing.B) {
 	benchEngines(b, func(b *testing.B, s *store) {
 		ctx := motcua.NewContextWithActor(context.Background(), motcua.BootstrapAdmin)
 		d := s.mustCreate(b, testkit.ProcedureCriminal, testkit.AgencyJustice, motcua.ChannelCounter)
 		s.mustApply(b, d.ID, motcua.ActionStart, motcua.ActionRequestSupplement, motcua.ActionSupplement, motcua.ActionReady)
-		for b.Loop() {
-			if _, err := s.FindDossier(ctx, d.Code); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
-}
-
-// BenchmarkFindDossierJSON measures reading the stored document of a
-// dossier with five events by its code.
-func BenchmarkFindDossierJSON(b *testing.B) {
-	benchEngines(b, func(b *testing.B, s *store) {
-		ctx := motcua.NewContextWithActor(context.Background(), motcua.BootstrapAdmin)
-		d := s.mustCreate(b, testkit.ProcedureCriminal, testkit.AgencyJustice, motcua.ChannelCounter)
-		s.mustApply(b, d.ID, motcua.ActionStart, motcua.ActionRequestSupplement, motcua.ActionSupplement, motcua.ActionReady)
-		for b.Loop() {
-			if _, err := s.FindDossierJSON(ctx, d.Code); err != nil {
-				b.Fatal(err)
-			}
+		for _, bc := range []struct {
+			name string
+			find func() error
+		}{
+			{"dossier", func() error { _, err := s.FindDossier(ctx, d.Code); return err }},
+			{"document", func() error { _, err := s.FindDossierJSON(ctx, d.Code); return err }},
+		} {
+			b.Run(bc.name, func(b *testing.B) {
+				for b.Loop() {
+					if err := bc.find(); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
 		}
 	})
 }

@@ -32,23 +32,29 @@ type RowReader func(ctx context.Context, key string) (string, error)
 // BaselineRow returns the row baseline of motcua bench: GET /{table}/{key}
 // answers with the JSON document that tables[table] returns for key, 404
 // for a table not in tables or when the read returns ENOTFOUND, and 500
-// for any other error. With each reader looking up one row by primary
-// key, it is the practical limit of a look-up: the database and
-// net/http, with nothing of motcua's API around them.
-func BaselineRow(tables map[string]RowReader) http.Handler {
+// for any other error, which goes to logger (nil means slog.Default()).
+// With each reader looking up one row by primary key, it is the practical
+// limit of a look-up: the database and net/http, with nothing of
+// motcua's API around them.
+func BaselineRow(tables map[string]RowReader, logger *slog.Logger) http.Handler {
+	if logger == nil {
+		logger = slog.Default()
+	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{table}/{key}", func(w http.ResponseWriter, r *http.Request) {
-		read, ok := tables[r.PathValue("table")]
+		table, key := r.PathValue("table"), r.PathValue("key")
+		read, ok := tables[table]
 		if !ok {
 			http.Error(w, "not found", http.StatusNotFound)
 			return
 		}
-		doc, err := read(r.Context(), r.PathValue("key"))
+		doc, err := read(r.Context(), key)
 		switch code := motcua.ErrorCode(err); {
 		case code == motcua.ENOTFOUND:
 			http.Error(w, "not found", http.StatusNotFound)
 			return
 		case err != nil:
+			logger.Error("read row", "table", table, "key", key, "err", err)
 			http.Error(w, "internal error", http.StatusInternalServerError)
 			return
 		}

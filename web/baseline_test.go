@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -24,7 +25,7 @@ func TestBaselines(t *testing.T) {
 		}
 		return "", motcua.NotFound("unit", key)
 	}
-	rows := BaselineRow(map[string]RowReader{"units": read})
+	rows := BaselineRow(map[string]RowReader{"units": read}, slog.New(slog.DiscardHandler))
 	tests := []struct {
 		name    string
 		handler http.Handler

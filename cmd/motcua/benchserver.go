@@ -40,31 +40,22 @@ func benchServer(ctx context.Context, c Config, mode string, stdout io.Writer, l
 			return err
 		}
 		defer db.Close()
-		logged := func(read web.RowReader) web.RowReader {
-			return func(ctx context.Context, key string) (string, error) {
-				doc, err := read(ctx, key)
-				if err != nil && motcua.ErrorCode(err) != motcua.ENOTFOUND {
-					logger.Error("read row", "key", key, "err", err)
-				}
-				return doc, err
-			}
-		}
 		h = web.BaselineRow(map[string]web.RowReader{
-			"dossiers": logged(func(ctx context.Context, id string) (string, error) {
+			"dossiers": func(ctx context.Context, id string) (string, error) {
 				if !motcua.IsDossierID(id) {
 					return "", motcua.NotFound("dossier", id)
 				}
 				return db.FindDossierJSON(ctx, id)
-			}),
-			"units": logged(func(ctx context.Context, code string) (string, error) {
+			},
+			"units": func(ctx context.Context, code string) (string, error) {
 				u, err := db.FindUnit(ctx, code)
 				if err != nil {
 					return "", err
 				}
 				b, err := json.Marshal(u)
 				return string(b), err
-			}),
-		})
+			},
+		}, logger)
 	default:
 		return fmt.Errorf("--mode must be bare or row, not %q", mode)
 	}
